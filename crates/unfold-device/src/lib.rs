@@ -1,0 +1,490 @@
+//! Run-time backend selection for unfold.
+//!
+//! Burn 0.22 tensors carry no backend type: the [`Device`] a tensor lives on routes every
+//! operation. This crate is the one place that knows which Burn backends were compiled into
+//! the binary (cargo features `ndarray`, `flex`, `wgpu`, `cuda`), turns a `--backend` name
+//! into a [`Device`], checks that the device actually works before any training starts, and
+//! describes it for manifests and `unfold info`. Everything else in unfold takes a `&Device`
+//! and never names a backend.
+//!
+//! ```
+//! use unfold_device::{Backend, select_device};
+//!
+//! let backend: Backend = "ndarray".parse().unwrap();
+//! let selected = select_device(backend, 0).unwrap();
+//! assert_eq!(selected.backend, Backend::Ndarray);
+//! ```
+#![warn(missing_docs)]
+
+use std::fmt;
+use std::str::FromStr;
+
+use burn::tensor::{Device, Tensor};
+use serde::{Deserialize, Serialize};
+
+/// A Burn backend unfold knows how to drive.
+///
+/// Every variant exists in every build, so a name can always be parsed; whether the backend
+/// was compiled in is a run-time question answered by [`Backend::is_compiled`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// Burn's `ndarray` CPU backend (the reference CPU backend, used by the tests).
+    Ndarray,
+    /// Burn's `flex` CPU backend (pure Rust, faster than `ndarray` on small models).
+    Flex,
+    /// Burn's `wgpu` backend: Vulkan, Metal or DX12 GPUs (or a software Vulkan driver).
+    Wgpu,
+    /// Burn's `cuda` backend: NVIDIA GPUs, CUDA loaded at run time.
+    Cuda,
+}
+
+impl Backend {
+    /// Every backend, in the order `unfold info` lists them.
+    pub const ALL: [Backend; 4] = [
+        Backend::Ndarray,
+        Backend::Flex,
+        Backend::Wgpu,
+        Backend::Cuda,
+    ];
+
+    /// The name used on the command line and in results (`ndarray`, `flex`, `wgpu`, `cuda`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Ndarray => "ndarray",
+            Backend::Flex => "flex",
+            Backend::Wgpu => "wgpu",
+            Backend::Cuda => "cuda",
+        }
+    }
+
+    /// The cargo feature of the `unfold` package that compiles this backend in.
+    pub fn cargo_feature(self) -> &'static str {
+        self.name()
+    }
+
+    /// Whether this backend was compiled into the running binary.
+    pub fn is_compiled(self) -> bool {
+        match self {
+            Backend::Ndarray => cfg!(feature = "ndarray"),
+            Backend::Flex => cfg!(feature = "flex"),
+            Backend::Wgpu => cfg!(feature = "wgpu"),
+            Backend::Cuda => cfg!(feature = "cuda"),
+        }
+    }
+
+    /// The backends compiled into this binary.
+    pub fn compiled() -> Vec<Backend> {
+        Backend::ALL
+            .into_iter()
+            .filter(|b| b.is_compiled())
+            .collect()
+    }
+
+    /// The CPU backend used when none is asked for: `flex` if compiled, else `ndarray`.
+    pub fn default_cpu() -> Option<Backend> {
+        [Backend::Flex, Backend::Ndarray]
+            .into_iter()
+            .find(|b| b.is_compiled())
+    }
+
+    /// Whether this backend runs on the host CPU.
+    pub fn is_cpu(self) -> bool {
+        matches!(self, Backend::Ndarray | Backend::Flex)
+    }
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Backend {
+    type Err = DeviceError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim().to_ascii_lowercase();
+        Backend::ALL
+            .into_iter()
+            .find(|b| b.name() == wanted)
+            .ok_or_else(|| DeviceError::UnknownBackend {
+                given: s.to_string(),
+                suggestion: closest(
+                    &wanted,
+                    Backend::ALL
+                        .iter()
+                        .map(|b| b.name())
+                        .collect::<Vec<_>>()
+                        .as_slice(),
+                )
+                .map(str::to_string),
+            })
+    }
+}
+
+/// Why a device could not be selected. Every message is one line a user can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum DeviceError {
+    /// The name matches no backend.
+    #[error("unknown backend '{given}'{}; valid backends: ndarray, flex, wgpu, cuda", suggestion_text(.suggestion))]
+    UnknownBackend {
+        /// What the user typed.
+        given: String,
+        /// The closest valid name, if any is close.
+        suggestion: Option<String>,
+    },
+    /// The backend exists but this binary was built without it.
+    #[error(
+        "backend '{backend}' is not compiled into this binary (compiled: {compiled}); rebuild with `cargo build --release --features {backend}`"
+    )]
+    NotCompiled {
+        /// The backend asked for.
+        backend: Backend,
+        /// The compiled backends, comma-separated.
+        compiled: String,
+    },
+    /// The backend is compiled in but has no working device on this machine.
+    #[error("backend '{backend}' has no usable device{}: {reason}; {hint}", index_text(*.index))]
+    Unavailable {
+        /// The backend asked for.
+        backend: Backend,
+        /// The device index asked for, where it applies.
+        index: Option<usize>,
+        /// What went wrong when the device was tried.
+        reason: String,
+        /// What the user can do about it.
+        hint: &'static str,
+    },
+}
+
+fn suggestion_text(s: &Option<String>) -> String {
+    s.as_ref()
+        .map(|s| format!(" (did you mean '{s}'?)"))
+        .unwrap_or_default()
+}
+
+fn index_text(index: Option<usize>) -> String {
+    index.map(|i| format!(" at index {i}")).unwrap_or_default()
+}
+
+/// The closest candidate to `given` by edit distance, if it is close enough to be a likely typo.
+pub fn closest<'a>(given: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (edit_distance(given, c), *c))
+        .filter(|(d, c)| *d <= (c.len() / 2).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance between two strings (by characters).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+/// A device that has been checked to work, with what a manifest needs to know about it.
+#[derive(Debug, Clone)]
+pub struct SelectedDevice {
+    /// The backend it belongs to.
+    pub backend: Backend,
+    /// The Burn device (without autodiff; call `.clone().autodiff()` for training).
+    pub device: Device,
+    /// A human-readable description: adapter or GPU name where the backend reports one.
+    pub description: String,
+}
+
+/// Turns a backend and device index into a working [`Device`].
+///
+/// The device is exercised with a tiny computation before it is returned, so a machine without
+/// a usable GPU gets a clear [`DeviceError::Unavailable`] here rather than a panic half-way
+/// through an experiment.
+pub fn select_device(backend: Backend, index: usize) -> Result<SelectedDevice, DeviceError> {
+    if !backend.is_compiled() {
+        return Err(DeviceError::NotCompiled {
+            backend,
+            compiled: Backend::compiled()
+                .iter()
+                .map(|b| b.name())
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    }
+    let device = make_device(backend, index)?;
+    probe(backend, &device, index)?;
+    let description = describe(backend, &device);
+    Ok(SelectedDevice {
+        backend,
+        device,
+        description,
+    })
+}
+
+#[allow(unused_variables)]
+fn make_device(backend: Backend, index: usize) -> Result<Device, DeviceError> {
+    let cpu_index_check = |backend| {
+        if index == 0 {
+            Ok(())
+        } else {
+            Err(DeviceError::Unavailable {
+                backend,
+                index: Some(index),
+                reason: "CPU backends have a single device".into(),
+                hint: "drop --device or pass --device 0",
+            })
+        }
+    };
+    match backend {
+        #[cfg(feature = "ndarray")]
+        Backend::Ndarray => {
+            cpu_index_check(backend)?;
+            #[allow(deprecated)]
+            Ok(Device::ndarray())
+        }
+        #[cfg(feature = "flex")]
+        Backend::Flex => {
+            cpu_index_check(backend)?;
+            Ok(Device::flex())
+        }
+        #[cfg(feature = "wgpu")]
+        Backend::Wgpu => {
+            use burn::tensor::DeviceKind;
+            let kind = if index == 0 {
+                DeviceKind::DefaultDevice
+            } else {
+                wgpu_kind_by_index(index)?
+            };
+            Ok(Device::wgpu(kind))
+        }
+        #[cfg(feature = "cuda")]
+        Backend::Cuda => Ok(Device::cuda(index)),
+        #[allow(unreachable_patterns)]
+        _ => unreachable!("checked by is_compiled"),
+    }
+}
+
+/// `--device N` for wgpu: the N-th adapter in the order `unfold info` lists them.
+#[cfg(feature = "wgpu")]
+fn wgpu_kind_by_index(index: usize) -> Result<burn::tensor::DeviceKind, DeviceError> {
+    let devices = list_devices(Backend::Wgpu).map_err(|reason| DeviceError::Unavailable {
+        backend: Backend::Wgpu,
+        index: Some(index),
+        reason,
+        hint: WGPU_HINT,
+    })?;
+    let count = devices.len();
+    devices
+        .into_iter()
+        .nth(index)
+        .map(|(device, _)| device_kind_of(&device))
+        .ok_or(DeviceError::Unavailable {
+            backend: Backend::Wgpu,
+            index: Some(index),
+            reason: format!("only {count} wgpu adapter(s) found"),
+            hint: "run `unfold info` to list the adapters",
+        })
+}
+
+#[cfg(feature = "wgpu")]
+fn device_kind_of(device: &Device) -> burn::tensor::DeviceKind {
+    use burn::tensor::DeviceKind;
+    // Devices listed by `Device::enumerate` print as e.g. `DiscreteGpu(0)`; map back to a kind.
+    let text = format!("{device:?}");
+    let number = |s: &str| -> usize {
+        s.split(|c: char| !c.is_ascii_digit())
+            .find(|p| !p.is_empty())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0)
+    };
+    if let Some(rest) = text.split("DiscreteGpu(").nth(1) {
+        DeviceKind::DiscreteGpu(number(rest))
+    } else if let Some(rest) = text.split("IntegratedGpu(").nth(1) {
+        DeviceKind::IntegratedGpu(number(rest))
+    } else if let Some(rest) = text.split("VirtualGpu(").nth(1) {
+        DeviceKind::VirtualGpu(number(rest))
+    } else if text.contains("Cpu") {
+        DeviceKind::Cpu
+    } else {
+        DeviceKind::DefaultDevice
+    }
+}
+
+const WGPU_HINT: &str = "install a Vulkan driver (on Debian: `apt-get install mesa-vulkan-drivers` gives a software one) or use --backend ndarray";
+const CUDA_HINT: &str = "check the NVIDIA driver, that libcuda/libnvrtc are on LD_LIBRARY_PATH (e.g. /usr/local/cuda/lib64), or use --backend wgpu/ndarray";
+
+/// Runs a tiny computation on the device, turning a panic inside the backend into an error.
+fn probe(backend: Backend, device: &Device, index: usize) -> Result<(), DeviceError> {
+    let device = device.clone();
+    let result = quiet_catch_unwind(move || {
+        let x = Tensor::<1>::from_floats([1.0, 2.0, 3.0], &device);
+        let sum: f32 = (x.clone() * x).sum().into_scalar();
+        sum
+    });
+    match result {
+        Ok(sum) if (sum - 14.0).abs() < 1e-4 => Ok(()),
+        Ok(sum) => Err(DeviceError::Unavailable {
+            backend,
+            index: Some(index),
+            reason: format!("a self-test computed 1²+2²+3² = {sum}, not 14"),
+            hint: "the driver returned wrong results; try another backend",
+        }),
+        Err(reason) => Err(DeviceError::Unavailable {
+            backend,
+            index: Some(index),
+            reason,
+            hint: match backend {
+                Backend::Wgpu => WGPU_HINT,
+                Backend::Cuda => CUDA_HINT,
+                _ => "this CPU backend should always work; please report a bug",
+            },
+        }),
+    }
+}
+
+/// Runs `f`, converting a panic into its message without printing the default panic report.
+pub fn quiet_catch_unwind<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    std::panic::set_hook(previous);
+    result.map_err(|payload| {
+        let message = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "the backend panicked".to_string());
+        message
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    })
+}
+
+/// A human-readable description of a device: the adapter or GPU name where Burn reports one.
+pub fn describe(backend: Backend, device: &Device) -> String {
+    match backend {
+        Backend::Ndarray | Backend::Flex => {
+            format!("{} on the host CPU ({} threads)", backend, cpu_threads())
+        }
+        Backend::Wgpu | Backend::Cuda => gpu_name(device).unwrap_or_else(|| format!("{device:?}")),
+    }
+}
+
+#[allow(unused_variables)]
+fn gpu_name(device: &Device) -> Option<String> {
+    #[cfg(any(feature = "wgpu", feature = "cuda"))]
+    {
+        let device = device.clone();
+        if let Ok(Some(identity)) = quiet_catch_unwind(move || device.identity()) {
+            return Some(identity.name);
+        }
+    }
+    None
+}
+
+fn cpu_threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
+/// The devices a backend sees on this machine, each with its description.
+///
+/// CPU backends have exactly one. GPU backends list every adapter; an error says why none
+/// could be listed (no driver, no library).
+pub fn list_devices(backend: Backend) -> Result<Vec<(Device, String)>, String> {
+    if !backend.is_compiled() {
+        return Err("not compiled in".into());
+    }
+    match backend {
+        Backend::Ndarray | Backend::Flex => {
+            let device = make_device(backend, 0).map_err(|e| e.to_string())?;
+            let description = describe(backend, &device);
+            Ok(vec![(device, description)])
+        }
+        #[cfg(feature = "wgpu")]
+        Backend::Wgpu => enumerate(backend, burn::tensor::DeviceType::Wgpu),
+        #[cfg(feature = "cuda")]
+        Backend::Cuda => enumerate(backend, burn::tensor::DeviceType::Cuda),
+        #[allow(unreachable_patterns)]
+        _ => Err("not compiled in".into()),
+    }
+}
+
+#[cfg(any(feature = "wgpu", feature = "cuda"))]
+fn enumerate(
+    backend: Backend,
+    kind: burn::tensor::DeviceType,
+) -> Result<Vec<(Device, String)>, String> {
+    let devices = quiet_catch_unwind(move || Device::enumerate(kind))?;
+    let devices: Vec<Device> = devices.into_iter().collect();
+    if devices.is_empty() {
+        return Err("no adapter found".into());
+    }
+    Ok(devices
+        .into_iter()
+        .map(|d| {
+            let description = describe(backend, &d);
+            (d, description)
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_names_case_insensitively() {
+        assert_eq!("NdArray".parse::<Backend>().unwrap(), Backend::Ndarray);
+        assert_eq!(" wgpu ".parse::<Backend>().unwrap(), Backend::Wgpu);
+    }
+
+    #[test]
+    fn unknown_backend_suggests_the_closest() {
+        let err = "wpgu".parse::<Backend>().unwrap_err().to_string();
+        assert!(err.contains("did you mean 'wgpu'"), "{err}");
+        let err = "tensorflow".parse::<Backend>().unwrap_err().to_string();
+        assert!(!err.contains("did you mean"), "{err}");
+        assert!(err.contains("valid backends"), "{err}");
+    }
+
+    #[test]
+    fn edit_distance_basics() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("cuda", "cuda"), 0);
+    }
+
+    #[test]
+    fn ndarray_device_works_and_cpu_has_one_device() {
+        let selected = select_device(Backend::Ndarray, 0).unwrap();
+        assert!(selected.description.contains("ndarray"));
+        let err = select_device(Backend::Ndarray, 1).unwrap_err().to_string();
+        assert!(err.contains("single device"), "{err}");
+    }
+
+    #[test]
+    fn backend_not_compiled_is_a_clear_error() {
+        if let Some(missing) = Backend::ALL.into_iter().find(|b| !b.is_compiled()) {
+            let err = select_device(missing, 0).unwrap_err().to_string();
+            assert!(err.contains("not compiled"), "{err}");
+            assert!(err.contains("--features"), "{err}");
+        }
+    }
+}

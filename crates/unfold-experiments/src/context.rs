@@ -1,0 +1,96 @@
+//! What every experiment run is given.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use burn::tensor::Device;
+use serde::{Deserialize, Serialize};
+use unfold_device::{Backend, SelectedDevice};
+use unfold_train::{NoProgress, Progress, TerminalProgress};
+
+/// How faithfully to run a notebook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// The notebook's exact settings (the default).
+    Full,
+    /// The same pipeline shrunk to run in seconds on a 2-core CPU (tests, smoke runs).
+    Quick,
+}
+
+impl Profile {
+    /// `full` or `quick`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Full => "full",
+            Profile::Quick => "quick",
+        }
+    }
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Profile {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "full" => Ok(Profile::Full),
+            "quick" => Ok(Profile::Quick),
+            other => Err(format!("unknown profile '{other}'; use 'full' or 'quick'")),
+        }
+    }
+}
+
+/// The device, seed, profile and output folder of one experiment run.
+#[derive(Debug, Clone)]
+pub struct RunContext {
+    /// The backend the device belongs to (recorded in results).
+    pub backend: Backend,
+    /// The device to train on (without autodiff; experiments enable it where they train).
+    pub device: Device,
+    /// A human-readable device description (recorded in results).
+    pub device_description: String,
+    /// The seed for data generation, splits, initialization and shuffling.
+    pub seed: u64,
+    /// Notebook settings or the quick variant.
+    pub profile: Profile,
+    /// The results root; each experiment writes to `<out>/<experiment>/`.
+    pub out: PathBuf,
+    /// Draw progress bars (they still only appear on a terminal).
+    pub progress: bool,
+}
+
+impl RunContext {
+    /// A context for a checked device.
+    pub fn new(
+        selected: &SelectedDevice,
+        seed: u64,
+        profile: Profile,
+        out: impl Into<PathBuf>,
+    ) -> Self {
+        Self {
+            backend: selected.backend,
+            device: selected.device.clone(),
+            device_description: selected.description.clone(),
+            seed,
+            profile,
+            out: out.into(),
+            progress: true,
+        }
+    }
+
+    /// The progress reporter for one training run.
+    pub fn progress(&self) -> Box<dyn Progress> {
+        if self.progress {
+            Box::new(TerminalProgress::new())
+        } else {
+            Box::new(NoProgress)
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! The `reproduce-all` page: `<out>/index.html` linking every experiment's results, and the
+//! run manifest `<out>/manifest.json`.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::Profile;
+use crate::registry::{ExperimentInfo, ExperimentOutcome};
+use crate::results::{ResultsError, Status, escape_html, git_commit, write_atomic};
+
+/// One experiment's entry on the page.
+#[derive(Debug)]
+pub struct Entry {
+    /// Which experiment.
+    pub info: ExperimentInfo,
+    /// What it produced, or why it failed.
+    pub outcome: Result<ExperimentOutcome, String>,
+    /// Wall-clock seconds it took.
+    pub seconds: f64,
+}
+
+/// The run as a whole.
+#[derive(Debug, Clone)]
+pub struct RunSummary {
+    /// The backend name.
+    pub backend: String,
+    /// The device description.
+    pub device: String,
+    /// The profile.
+    pub profile: Profile,
+    /// When the run started (RFC 3339).
+    pub started: String,
+    /// Wall-clock seconds for everything.
+    pub wall_seconds: f64,
+}
+
+#[derive(Serialize)]
+struct ManifestEntry<'a> {
+    experiment: &'a str,
+    notebook: &'a str,
+    status: &'a str,
+    wall_seconds: f64,
+    error: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct RunManifest<'a> {
+    unfold_version: &'a str,
+    git_commit: Option<String>,
+    backend: &'a str,
+    device: &'a str,
+    profile: &'a str,
+    started: &'a str,
+    finished: String,
+    wall_seconds: f64,
+    experiments: Vec<ManifestEntry<'a>>,
+}
+
+fn status_name(entry: &Entry) -> &'static str {
+    match &entry.outcome {
+        Ok(o) => match o.status {
+            Status::Ok => "ok",
+            Status::Diverged => "diverged",
+            Status::Failed => "failed",
+        },
+        Err(_) => "failed",
+    }
+}
+
+/// Writes `<out>/manifest.json` and `<out>/index.html`; returns the page's path.
+pub fn write(out: &Path, run: &RunSummary, entries: &[Entry]) -> Result<PathBuf, ResultsError> {
+    let manifest = RunManifest {
+        unfold_version: env!("CARGO_PKG_VERSION"),
+        git_commit: git_commit(),
+        backend: &run.backend,
+        device: &run.device,
+        profile: run.profile.name(),
+        started: &run.started,
+        finished: crate::time::now_rfc3339(),
+        wall_seconds: run.wall_seconds,
+        experiments: entries
+            .iter()
+            .map(|e| ManifestEntry {
+                experiment: e.info.name,
+                notebook: e.info.notebook,
+                status: status_name(e),
+                wall_seconds: e.seconds,
+                error: e.outcome.as_ref().err().map(String::as_str),
+            })
+            .collect(),
+    };
+    let mut text = serde_json::to_string_pretty(&manifest)?;
+    text.push('\n');
+    write_atomic(&out.join("manifest.json"), text.as_bytes())?;
+
+    let page = out.join("index.html");
+    write_atomic(&page, render(run, &manifest.git_commit, entries).as_bytes())?;
+    Ok(page)
+}
+
+const STYLE: &str = r#"
+:root { --ink:#1d2330; --muted:#5b6475; --line:#e3e6ec; --accent:#3b6fd8; --ok:#1f8a4c; --warn:#b7791f; --bad:#c0392b; }
+* { box-sizing: border-box; }
+body { margin:0; font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color:var(--ink); background:#f6f7fb; }
+header { background: linear-gradient(120deg,#22305a,#3b6fd8); color:white; padding:2.2rem 2rem 1.6rem; }
+header h1 { margin:0 0 .3rem; font-size:2rem; letter-spacing:.01em; }
+header p { margin:.2rem 0; opacity:.9; }
+main { max-width:1180px; margin:0 auto; padding:1.5rem 1.2rem 4rem; }
+nav.toc { background:white; border:1px solid var(--line); border-radius:10px; padding:.8rem 1.2rem; margin-bottom:1.5rem; }
+nav.toc a { color:var(--accent); text-decoration:none; margin-right:1.2rem; }
+section.experiment { background:white; border:1px solid var(--line); border-radius:12px; padding:1.4rem 1.6rem; margin:1.5rem 0; box-shadow:0 1px 3px rgba(20,30,60,.05); }
+section.experiment h2 { margin:.1rem 0 .3rem; }
+.meta { color:var(--muted); font-size:.92rem; }
+.question { border-left:4px solid var(--accent); padding:.4rem .9rem; background:#f2f5fd; border-radius:0 8px 8px 0; }
+.badge { display:inline-block; padding:.1rem .6rem; border-radius:999px; font-size:.8rem; font-weight:600; color:white; vertical-align:middle; }
+.badge.ok { background:var(--ok); } .badge.diverged { background:var(--warn); } .badge.failed { background:var(--bad); }
+table { border-collapse:collapse; margin:.8rem 0; font-size:.95rem; }
+th, td { border-bottom:1px solid var(--line); padding:.35rem .8rem; text-align:left; }
+th { background:#f2f4f8; }
+code { background:#f0f2f6; padding:.05rem .3rem; border-radius:4px; font-size:.92em; }
+.figures { display:grid; grid-template-columns:repeat(auto-fill,minmax(340px,1fr)); gap:1rem; margin-top:.8rem; }
+figure { margin:0; border:1px solid var(--line); border-radius:8px; padding:.5rem; background:white; }
+figure img { width:100%; height:auto; display:block; }
+figcaption { color:var(--muted); font-size:.88rem; margin-top:.3rem; }
+pre.error { background:#fdf0ee; color:var(--bad); padding:.8rem; border-radius:8px; white-space:pre-wrap; }
+footer { color:var(--muted); font-size:.85rem; text-align:center; padding:2rem; }
+"#;
+
+fn render(run: &RunSummary, commit: &Option<String>, entries: &[Entry]) -> String {
+    let mut html = String::new();
+    html.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    html.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    html.push_str("<title>unfold: every notebook, reproduced</title>\n");
+    html.push_str(&format!("<style>{STYLE}</style>\n</head>\n<body>\n"));
+    let ok = entries.iter().filter(|e| e.outcome.is_ok()).count();
+    html.push_str(&format!(
+        "<header><h1>unfold — every notebook, reproduced</h1>\
+         <p>{ok} of {} experiments ran on <strong>{}</strong> ({}) with the <strong>{}</strong> profile \
+         in {:.1} s.</p><p>Started {} · unfold {}{}</p></header>\n<main>\n",
+        entries.len(),
+        escape_html(&run.backend),
+        escape_html(&run.device),
+        run.profile,
+        run.wall_seconds,
+        escape_html(&run.started),
+        env!("CARGO_PKG_VERSION"),
+        commit
+            .as_ref()
+            .map(|c| format!(" · commit <code>{}</code>", escape_html(&c[..c.len().min(12)])))
+            .unwrap_or_default()
+    ));
+    html.push_str("<nav class=\"toc\"><strong>Experiments:</strong> ");
+    for e in entries {
+        html.push_str(&format!("<a href=\"#{0}\">{0}</a>", e.info.name));
+    }
+    html.push_str("</nav>\n");
+    for e in entries {
+        let status = status_name(e);
+        html.push_str(&format!(
+            "<section class=\"experiment\" id=\"{name}\">\n<h2>{title} <span class=\"badge {status}\">{status}</span></h2>\n\
+             <p class=\"meta\">Notebook <code>{notebook}</code> · <code>unfold {name}</code> · {secs:.1} s</p>\n\
+             <p class=\"question\">{question}</p>\n",
+            name = e.info.name,
+            title = escape_html(e.info.title),
+            notebook = e.info.notebook,
+            secs = e.seconds,
+            question = escape_html(e.info.question),
+        ));
+        match &e.outcome {
+            Ok(outcome) => {
+                html.push_str(&outcome.report.to_html(e.info.name));
+                html.push_str(&format!(
+                    "<p class=\"meta\">Files: <a href=\"{0}/metrics.json\">metrics.json</a> · <a href=\"{0}/report.md\">report.md</a></p>\n",
+                    e.info.name
+                ));
+            }
+            Err(error) => html.push_str(&format!(
+                "<pre class=\"error\">{}</pre>\n",
+                escape_html(error)
+            )),
+        }
+        html.push_str("</section>\n");
+    }
+    html.push_str("</main>\n<footer>Made by unfold. Every figure is a PNG beside an SVG of the same name.</footer>\n</body>\n</html>\n");
+    html
+}

@@ -1,0 +1,22 @@
+//! The unfold notebooks as experiments.
+//!
+//! Each experiment is data plus a short `run` function: a serde configuration whose defaults
+//! are the notebook's settings (the `full` [`Profile`]) with a `quick` variant for tests, and a
+//! `run` that generates or loads the data, trains the notebook's models with the shared loop
+//! from `unfold-train`, draws the figures with `unfold-viz`, and writes everything under the
+//! results contract ([`results`]): `<out>/<experiment>/metrics.json`, figures as PNG and SVG,
+//! and `report.md`, each written atomically.
+//!
+//! Experiments take a [`RunContext`] holding the Burn device; none names a backend.
+#![warn(missing_docs)]
+
+mod context;
+pub mod index;
+mod plots;
+pub mod registry;
+pub mod results;
+pub mod spirals3d;
+mod time;
+
+pub use context::{Profile, RunContext};
+pub use registry::{EXPERIMENTS, ExperimentInfo, ExperimentOutcome, find, run};

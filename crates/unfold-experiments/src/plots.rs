@@ -1,0 +1,152 @@
+//! Figure building blocks shared by the experiments: class-coloured scatters, metric curves,
+//! and reading tensors back to the host for plotting.
+
+use burn::tensor::{Int, Tensor};
+use unfold_viz::{Curve, Panel, Series2, Series3, class_color};
+
+use crate::results::Curves;
+
+/// Rows of a `[N, D]` tensor on the host.
+pub fn rows(t: Tensor<2>) -> Vec<Vec<f32>> {
+    let [_, d] = t.dims();
+    let values: Vec<f32> = t.into_data().iter::<f32>().collect();
+    values.chunks(d.max(1)).map(<[f32]>::to_vec).collect()
+}
+
+/// An integer `[N]` tensor of class indices on the host.
+pub fn classes(t: Tensor<1, Int>) -> Vec<u32> {
+    t.into_data()
+        .iter::<i64>()
+        .map(|v| u32::try_from(v).unwrap_or(0))
+        .collect()
+}
+
+fn group_by_class<const D: usize>(
+    points: &[[f32; D]],
+    labels: &[u32],
+) -> Vec<(u32, Vec<[f32; D]>)> {
+    let classes = labels.iter().max().map_or(0, |m| *m as usize + 1);
+    let mut groups: Vec<Vec<[f32; D]>> = vec![Vec::new(); classes];
+    for (p, &l) in points.iter().zip(labels) {
+        groups[l as usize].push(*p);
+    }
+    groups
+        .into_iter()
+        .enumerate()
+        .map(|(c, g)| (c as u32, g))
+        .collect()
+}
+
+/// One 2-D series per class, coloured and named by class.
+pub fn class_series_2d(points: &[[f32; 2]], labels: &[u32], class_names: &[&str]) -> Vec<Series2> {
+    group_by_class(points, labels)
+        .into_iter()
+        .map(|(c, points)| Series2 {
+            label: class_name(class_names, c),
+            color: class_color(c as usize),
+            points,
+        })
+        .collect()
+}
+
+/// One 3-D series per class, coloured and named by class.
+pub fn class_series_3d(points: &[[f32; 3]], labels: &[u32], class_names: &[&str]) -> Vec<Series3> {
+    group_by_class(points, labels)
+        .into_iter()
+        .map(|(c, points)| Series3 {
+            label: class_name(class_names, c),
+            color: class_color(c as usize),
+            points,
+        })
+        .collect()
+}
+
+fn class_name(names: &[&str], c: u32) -> String {
+    names
+        .get(c as usize)
+        .map(|s| s.to_string())
+        .unwrap_or_else(|| format!("class {c}"))
+}
+
+/// The first two columns of each row.
+pub fn first_2(rows: &[Vec<f32>]) -> Vec<[f32; 2]> {
+    rows.iter()
+        .map(|r| {
+            [
+                r.first().copied().unwrap_or(0.0),
+                r.get(1).copied().unwrap_or(0.0),
+            ]
+        })
+        .collect()
+}
+
+/// The first three columns of each row.
+pub fn first_3(rows: &[Vec<f32>]) -> Vec<[f32; 3]> {
+    rows.iter()
+        .map(|r| {
+            [
+                r.first().copied().unwrap_or(0.0),
+                r.get(1).copied().unwrap_or(0.0),
+                r.get(2).copied().unwrap_or(0.0),
+            ]
+        })
+        .collect()
+}
+
+/// Which logged metric a curves panel shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    /// Loss (log scale).
+    Loss,
+    /// Accuracy in percent.
+    Accuracy,
+}
+
+/// A panel with one curve per run for a metric: training solid, test dashed.
+pub fn curves_panel(
+    title: &str,
+    runs: &[(&str, &Curves)],
+    metric: Metric,
+    notes: Option<String>,
+) -> Panel {
+    let mut curves = Vec::new();
+    for (i, (name, c)) in runs.iter().enumerate() {
+        let (train, test, scale) = match metric {
+            Metric::Loss => (&c.train_loss, &c.test_loss, 1.0),
+            Metric::Accuracy => (&c.train_accuracy, &c.test_accuracy, 100.0),
+        };
+        let series = |values: &Vec<Option<f64>>| -> Vec<(f64, f64)> {
+            c.epoch
+                .iter()
+                .zip(values)
+                .filter_map(|(e, v)| v.map(|v| (*e as f64, v * scale)))
+                .collect()
+        };
+        curves.push(Curve {
+            label: format!("{name} (train)"),
+            color: class_color(i),
+            points: series(train),
+            dashed: false,
+        });
+        if !test.is_empty() {
+            curves.push(Curve {
+                label: format!("{name} (test)"),
+                color: class_color(i),
+                points: series(test),
+                dashed: true,
+            });
+        }
+    }
+    let (y_label, log_y) = match metric {
+        Metric::Loss => ("loss", true),
+        Metric::Accuracy => ("accuracy (%)", false),
+    };
+    Panel::Lines {
+        title: title.to_string(),
+        x_label: "epoch".into(),
+        y_label: y_label.into(),
+        log_y,
+        curves,
+        note: notes,
+    }
+}

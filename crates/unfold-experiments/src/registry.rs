@@ -1,0 +1,77 @@
+//! The list of experiments and how to run one by name.
+
+use std::path::PathBuf;
+
+use crate::results::{Report, Status};
+use crate::{RunContext, spirals3d};
+
+/// What the command line and the report need to know about an experiment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExperimentInfo {
+    /// The command name (`spirals3d`).
+    pub name: &'static str,
+    /// The notebook it reproduces (file in the seeds folder).
+    pub notebook: &'static str,
+    /// A one-line title.
+    pub title: &'static str,
+    /// The question the notebook asks.
+    pub question: &'static str,
+    /// The notebook's seed, used unless `--seed` is given.
+    pub default_seed: u64,
+}
+
+/// Every experiment, in notebook order.
+pub const EXPERIMENTS: &[ExperimentInfo] = &[ExperimentInfo {
+    name: spirals3d::NAME,
+    notebook: "000-spirals3d-unfolding",
+    title: "3-D spirals: linear vs ReLU layers unfolding a manifold",
+    question: "Can a linear model separate two intertwined spirals, and how do hidden layers with and \
+               without ReLU transform the data?",
+    default_seed: 42,
+}];
+
+/// What running an experiment produced.
+#[derive(Debug, Clone)]
+pub struct ExperimentOutcome {
+    /// The experiment's name.
+    pub name: String,
+    /// Overall status.
+    pub status: Status,
+    /// Its results folder.
+    pub dir: PathBuf,
+    /// Its `metrics.json`.
+    pub metrics_path: PathBuf,
+    /// Its figures (PNG paths; an SVG sits beside each).
+    pub figures: Vec<PathBuf>,
+    /// Key numbers, one line each, for the terminal.
+    pub summary: Vec<String>,
+    /// Wall-clock seconds.
+    pub wall_seconds: f64,
+    /// The report (also written as `report.md`).
+    pub report: Report,
+}
+
+/// The experiment called `name`, or an error that suggests the closest name.
+pub fn find(name: &str) -> Result<&'static ExperimentInfo, String> {
+    EXPERIMENTS.iter().find(|e| e.name == name).ok_or_else(|| {
+        let names: Vec<&str> = EXPERIMENTS.iter().map(|e| e.name).collect();
+        let hint = unfold_device::closest(name, &names)
+            .map(|s| format!(" (did you mean '{s}'?)"))
+            .unwrap_or_default();
+        format!(
+            "unknown experiment '{name}'{hint}; available: {}",
+            names.join(", ")
+        )
+    })
+}
+
+/// Runs the experiment called `name` with its settings for `ctx.profile`.
+pub fn run(name: &str, ctx: &RunContext) -> anyhow::Result<ExperimentOutcome> {
+    let info = find(name).map_err(anyhow::Error::msg)?;
+    match info.name {
+        spirals3d::NAME => {
+            spirals3d::run(&spirals3d::Spirals3dConfig::for_profile(ctx.profile), ctx)
+        }
+        other => anyhow::bail!("experiment '{other}' is listed but has no runner"),
+    }
+}

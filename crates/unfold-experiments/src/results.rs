@@ -1,0 +1,573 @@
+//! The results contract shared by every experiment.
+//!
+//! `<out>/<experiment>/metrics.json` holds a [`Metrics`]: the top-level `experiment`, `status`
+//! (`ok`, `diverged` or `failed`), `backend`, `device`, `profile`, `seed`, `wall_seconds`, a
+//! `manifest` (unfold version, git commit, start and end times) and `runs`, an object keyed by
+//! model or run name whose values are [`RunMetrics`]: final metrics and curves. Figures (PNG and
+//! SVG) and `report.md` sit beside it. Every file is written atomically: to a temporary file in
+//! the same folder, then renamed over the target, so a crash never leaves half a file.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use unfold_train::{History, LogPoint, RunStatus};
+
+use crate::RunContext;
+
+/// Errors while writing results.
+#[derive(Debug, thiserror::Error)]
+pub enum ResultsError {
+    /// The output folder cannot be created or written.
+    #[error("output directory {path} is not writable: {source}")]
+    Unwritable {
+        /// The folder.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A file could not be written.
+    #[error("could not write {path}: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// Metrics could not be serialized.
+    #[error("could not serialize metrics: {0}")]
+    Serialize(#[from] serde_json::Error),
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder, synced, then
+/// renamed over `path`.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ResultsError> {
+    let wrap = |source| ResultsError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut file = fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map_err(wrap)
+}
+
+/// Creates `dir` (and parents) and checks that files can be written there, before any work
+/// starts.
+pub fn prepare_output_dir(dir: &Path) -> Result<(), ResultsError> {
+    let unwritable = |source| ResultsError::Unwritable {
+        path: dir.to_path_buf(),
+        source,
+    };
+    fs::create_dir_all(dir).map_err(unwritable)?;
+    let probe = dir.join(format!(".unfold-write-test-{}", std::process::id()));
+    fs::write(&probe, b"ok").map_err(unwritable)?;
+    fs::remove_file(&probe).map_err(unwritable)
+}
+
+/// Overall status of an experiment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Every run finished.
+    Ok,
+    /// At least one run diverged (its metrics say which); the others finished.
+    Diverged,
+    /// The experiment could not complete.
+    Failed,
+}
+
+/// Where and when the results were made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// The unfold version.
+    pub unfold_version: String,
+    /// The git commit of the source tree, if known.
+    pub git_commit: Option<String>,
+    /// When the run started (RFC 3339, UTC).
+    pub started: String,
+    /// When the run ended (RFC 3339, UTC).
+    pub finished: String,
+    /// The command line, for rerunning.
+    pub command: String,
+}
+
+impl Manifest {
+    /// A manifest for a run that started at `started` and ends now.
+    pub fn finish(started: String) -> Self {
+        Self {
+            unfold_version: env!("CARGO_PKG_VERSION").to_string(),
+            git_commit: git_commit(),
+            started,
+            finished: crate::time::now_rfc3339(),
+            command: std::env::args().collect::<Vec<_>>().join(" "),
+        }
+    }
+}
+
+/// The git commit unfold runs from: `UNFOLD_GIT_COMMIT` if set, else `git rev-parse HEAD` in
+/// the current folder, else `None`.
+pub fn git_commit() -> Option<String> {
+    if let Ok(commit) = std::env::var("UNFOLD_GIT_COMMIT") {
+        return Some(commit);
+    }
+    let output = std::process::Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+/// Per-epoch curves of a run, as parallel arrays (only finite values are meaningful; a
+/// diverged run's last entry may be `null`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Curves {
+    /// The logged epochs.
+    pub epoch: Vec<usize>,
+    /// Training loss at each logged epoch.
+    pub train_loss: Vec<Option<f64>>,
+    /// Training accuracy at each logged epoch.
+    pub train_accuracy: Vec<Option<f64>>,
+    /// Test loss at each logged epoch (empty without a test set).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub test_loss: Vec<Option<f64>>,
+    /// Test accuracy at each logged epoch (empty without a test set).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub test_accuracy: Vec<Option<f64>>,
+}
+
+fn finite(v: f64) -> Option<f64> {
+    v.is_finite().then_some(v)
+}
+
+impl Curves {
+    /// The curves of a training history.
+    pub fn from_points(points: &[LogPoint]) -> Self {
+        let has_test = points.iter().any(|p| p.test_loss.is_some());
+        Self {
+            epoch: points.iter().map(|p| p.epoch).collect(),
+            train_loss: points.iter().map(|p| finite(p.train_loss)).collect(),
+            train_accuracy: points.iter().map(|p| finite(p.train_accuracy)).collect(),
+            test_loss: if has_test {
+                points
+                    .iter()
+                    .map(|p| p.test_loss.and_then(finite))
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            test_accuracy: if has_test {
+                points
+                    .iter()
+                    .map(|p| p.test_accuracy.and_then(finite))
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        }
+    }
+}
+
+/// Final metrics and curves of one model or run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunMetrics {
+    /// `ok` or `diverged`.
+    pub status: String,
+    /// The epoch at which the run diverged, if it did.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub diverged_at_epoch: Option<usize>,
+    /// Final training accuracy in [0, 1].
+    pub train_accuracy: Option<f64>,
+    /// Final test accuracy in [0, 1].
+    pub test_accuracy: Option<f64>,
+    /// Final training loss.
+    pub final_loss: Option<f64>,
+    /// Final test loss.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub final_test_loss: Option<f64>,
+    /// Trainable parameters.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub parameters: Option<usize>,
+    /// The architecture, human-readable.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub architecture: Option<String>,
+    /// Optimizer steps taken.
+    pub steps: usize,
+    /// Seconds spent training.
+    pub train_seconds: f64,
+    /// Logged curves.
+    pub curves: Curves,
+    /// Experiment-specific values.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+impl RunMetrics {
+    /// Metrics from a training history.
+    pub fn from_history(history: &History) -> Self {
+        let last = history.last();
+        let (status, diverged_at_epoch) = match &history.status {
+            RunStatus::Ok => ("ok", None),
+            RunStatus::Diverged { epoch, .. } => ("diverged", Some(*epoch)),
+        };
+        Self {
+            status: status.into(),
+            diverged_at_epoch,
+            train_accuracy: last.and_then(|p| finite(p.train_accuracy)),
+            test_accuracy: last.and_then(|p| p.test_accuracy.and_then(finite)),
+            final_loss: last.and_then(|p| finite(p.train_loss)),
+            final_test_loss: last.and_then(|p| p.test_loss.and_then(finite)),
+            steps: history.steps,
+            train_seconds: history.seconds,
+            curves: Curves::from_points(&history.points),
+            ..Default::default()
+        }
+    }
+}
+
+/// The content of `metrics.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metrics {
+    /// The experiment's name (`spirals3d`, …).
+    pub experiment: String,
+    /// Overall status.
+    pub status: Status,
+    /// The backend name.
+    pub backend: String,
+    /// The device description.
+    pub device: String,
+    /// `full` or `quick`.
+    pub profile: String,
+    /// The seed.
+    pub seed: u64,
+    /// Wall-clock seconds for the whole experiment.
+    pub wall_seconds: f64,
+    /// Version, commit and times.
+    pub manifest: Manifest,
+    /// The configuration the experiment ran with.
+    pub config: serde_json::Value,
+    /// Results per model or run.
+    pub runs: BTreeMap<String, RunMetrics>,
+    /// Figures written, relative to the experiment folder (PNG; an SVG sits beside each).
+    pub figures: Vec<String>,
+}
+
+impl Metrics {
+    /// Starts the metrics of an experiment run in `ctx`.
+    pub fn new(experiment: &str, ctx: &RunContext, config: serde_json::Value) -> Self {
+        Self {
+            experiment: experiment.to_string(),
+            status: Status::Ok,
+            backend: ctx.backend.name().to_string(),
+            device: ctx.device_description.clone(),
+            profile: ctx.profile.name().to_string(),
+            seed: ctx.seed,
+            wall_seconds: 0.0,
+            manifest: Manifest::finish(crate::time::now_rfc3339()),
+            config,
+            runs: BTreeMap::new(),
+            figures: Vec::new(),
+        }
+    }
+
+    /// Records a run; a diverged run makes the experiment's status `diverged`.
+    pub fn add_run(&mut self, name: &str, run: RunMetrics) {
+        if run.status == "diverged" && self.status == Status::Ok {
+            self.status = Status::Diverged;
+        }
+        self.runs.insert(name.to_string(), run);
+    }
+
+    /// Writes `metrics.json` into `dir` atomically, stamping the end time.
+    pub fn write(&mut self, dir: &Path, wall_seconds: f64) -> Result<PathBuf, ResultsError> {
+        self.wall_seconds = wall_seconds;
+        self.manifest = Manifest::finish(self.manifest.started.clone());
+        let path = dir.join("metrics.json");
+        let mut text = serde_json::to_string_pretty(self)?;
+        text.push('\n');
+        write_atomic(&path, text.as_bytes())?;
+        Ok(path)
+    }
+}
+
+/// One block of a report.
+#[derive(Debug, Clone, PartialEq)]
+enum Block {
+    Heading(String),
+    Paragraph(String),
+    Table(Vec<String>, Vec<Vec<String>>),
+    Figure(String, String),
+}
+
+/// A report under construction, rendered to Markdown (`report.md`) and to an HTML fragment
+/// (the `reproduce-all` page). Text may use `**bold**`, `*italic*` and `` `code` ``.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Report {
+    title: String,
+    blocks: Vec<Block>,
+}
+
+impl Report {
+    /// A report with a title.
+    pub fn new(title: &str) -> Self {
+        Self {
+            title: title.to_string(),
+            blocks: Vec::new(),
+        }
+    }
+
+    /// The title.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// A paragraph.
+    pub fn paragraph(&mut self, text: &str) -> &mut Self {
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        self.blocks.push(Block::Paragraph(text));
+        self
+    }
+
+    /// A section heading.
+    pub fn heading(&mut self, text: &str) -> &mut Self {
+        self.blocks.push(Block::Heading(text.to_string()));
+        self
+    }
+
+    /// A table.
+    pub fn table(&mut self, header: &[&str], rows: &[Vec<String>]) -> &mut Self {
+        self.blocks.push(Block::Table(
+            header.iter().map(|h| h.to_string()).collect(),
+            rows.to_vec(),
+        ));
+        self
+    }
+
+    /// A figure in the experiment's folder, with a caption.
+    pub fn figure(&mut self, caption: &str, file: &str) -> &mut Self {
+        self.blocks
+            .push(Block::Figure(caption.to_string(), file.to_string()));
+        self
+    }
+
+    /// The report as Markdown.
+    pub fn to_markdown(&self) -> String {
+        let mut out = format!("# {}\n\n", self.title);
+        for block in &self.blocks {
+            match block {
+                Block::Heading(h) => out.push_str(&format!("## {h}\n\n")),
+                Block::Paragraph(p) => out.push_str(&format!("{p}\n\n")),
+                Block::Table(header, rows) => {
+                    out.push_str(&format!("| {} |\n", header.join(" | ")));
+                    out.push_str(&format!("|{}\n", "---|".repeat(header.len())));
+                    for row in rows {
+                        out.push_str(&format!("| {} |\n", row.join(" | ")));
+                    }
+                    out.push('\n');
+                }
+                Block::Figure(caption, file) => {
+                    out.push_str(&format!("![{caption}]({file})\n\n*{caption}*\n\n"))
+                }
+            }
+        }
+        out
+    }
+
+    /// The report body as an HTML fragment; figure paths are prefixed with `base` (the
+    /// experiment folder relative to the page).
+    pub fn to_html(&self, base: &str) -> String {
+        let mut out = String::new();
+        let mut figures = Vec::new();
+        for block in &self.blocks {
+            if !matches!(block, Block::Figure(..)) && !figures.is_empty() {
+                out.push_str(&figure_grid(&figures, base));
+                figures.clear();
+            }
+            match block {
+                Block::Heading(h) => out.push_str(&format!("<h3>{}</h3>\n", inline_html(h))),
+                Block::Paragraph(p) => out.push_str(&format!("<p>{}</p>\n", inline_html(p))),
+                Block::Table(header, rows) => {
+                    out.push_str("<table><thead><tr>");
+                    for h in header {
+                        out.push_str(&format!("<th>{}</th>", inline_html(h)));
+                    }
+                    out.push_str("</tr></thead><tbody>\n");
+                    for row in rows {
+                        out.push_str("<tr>");
+                        for cell in row {
+                            out.push_str(&format!("<td>{}</td>", inline_html(cell)));
+                        }
+                        out.push_str("</tr>\n");
+                    }
+                    out.push_str("</tbody></table>\n");
+                }
+                Block::Figure(caption, file) => figures.push((caption.clone(), file.clone())),
+            }
+        }
+        if !figures.is_empty() {
+            out.push_str(&figure_grid(&figures, base));
+        }
+        out
+    }
+
+    /// Writes `report.md` into `dir` atomically.
+    pub fn write(&self, dir: &Path) -> Result<PathBuf, ResultsError> {
+        let path = dir.join("report.md");
+        write_atomic(&path, self.to_markdown().as_bytes())?;
+        Ok(path)
+    }
+}
+
+fn figure_grid(figures: &[(String, String)], base: &str) -> String {
+    let mut out = String::from("<div class=\"figures\">\n");
+    for (caption, file) in figures {
+        let src = format!("{base}/{file}");
+        out.push_str(&format!(
+            "<figure><a href=\"{src}\"><img src=\"{src}\" alt=\"{alt}\" loading=\"lazy\"></a><figcaption>{cap}</figcaption></figure>\n",
+            src = escape_html(&src),
+            alt = escape_html(caption),
+            cap = inline_html(caption)
+        ));
+    }
+    out.push_str("</div>\n");
+    out
+}
+
+/// Escapes text for HTML.
+pub fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Escapes text and turns `**bold**`, `*italic*` and `` `code` `` into HTML.
+fn inline_html(s: &str) -> String {
+    let s = escape_html(s);
+    let mut out = String::new();
+    let mut rest = s.as_str();
+    let markers = [("**", "strong"), ("`", "code"), ("*", "em")];
+    'outer: while !rest.is_empty() {
+        let next = markers
+            .iter()
+            .filter_map(|(m, tag)| rest.find(m).map(|i| (i, *m, *tag)))
+            .min_by_key(|(i, m, _)| (*i, usize::MAX - m.len()));
+        if let Some((i, m, tag)) = next
+            && let Some(end) = rest[i + m.len()..].find(m)
+        {
+            out.push_str(&rest[..i]);
+            let inner = &rest[i + m.len()..i + m.len() + end];
+            out.push_str(&format!("<{tag}>{inner}</{tag}>"));
+            rest = &rest[i + 2 * m.len() + end..];
+            continue 'outer;
+        }
+        out.push_str(rest);
+        break;
+    }
+    out
+}
+
+/// Formats an optional fraction as a percentage with one decimal (`—` when missing).
+pub fn percent(v: Option<f64>) -> String {
+    v.map(|v| format!("{:.1}%", 100.0 * v))
+        .unwrap_or_else(|| "—".into())
+}
+
+/// Formats an optional number with four significant decimals (`—` when missing).
+pub fn number(v: Option<f64>) -> String {
+    v.map(|v| format!("{v:.4}")).unwrap_or_else(|| "—".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temp_files() {
+        let dir = std::env::temp_dir().join(format!("unfold-results-test-{}", std::process::id()));
+        prepare_output_dir(&dir).unwrap();
+        let path = dir.join("a.json");
+        write_atomic(&path, b"one").unwrap();
+        write_atomic(&path, b"two").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        let names: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn unwritable_output_is_a_clear_error() {
+        let file = std::env::temp_dir().join(format!("unfold-not-a-dir-{}", std::process::id()));
+        fs::write(&file, b"x").unwrap();
+        let err = prepare_output_dir(&file.join("sub"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not writable"), "{err}");
+        fs::remove_file(&file).unwrap();
+    }
+
+    #[test]
+    fn curves_hide_non_finite_values() {
+        let points = vec![
+            LogPoint {
+                epoch: 1,
+                train_loss: 0.5,
+                train_accuracy: 0.7,
+                test_loss: None,
+                test_accuracy: None,
+            },
+            LogPoint {
+                epoch: 2,
+                train_loss: f64::NAN,
+                train_accuracy: 0.5,
+                test_loss: None,
+                test_accuracy: None,
+            },
+        ];
+        let curves = Curves::from_points(&points);
+        assert_eq!(curves.train_loss, vec![Some(0.5), None]);
+        assert!(curves.test_loss.is_empty());
+        let json = serde_json::to_string(&curves).unwrap();
+        assert!(json.contains("null") && !json.contains("NaN"), "{json}");
+    }
+
+    #[test]
+    fn report_renders_markdown_and_html() {
+        let mut report = Report::new("T");
+        report
+            .paragraph("**Bold** and `code` and *it* <x>")
+            .table(&["a", "b"], &[vec!["1".into(), "2".into()]])
+            .figure("A figure", "f.png");
+        let md = report.to_markdown();
+        assert!(md.contains("| a | b |\n|---|---|\n| 1 | 2 |"), "{md}");
+        assert!(md.contains("![A figure](f.png)"));
+        let html = report.to_html("exp");
+        assert!(
+            html.contains("<strong>Bold</strong> and <code>code</code> and <em>it</em> &lt;x&gt;"),
+            "{html}"
+        );
+        assert!(html.contains("src=\"exp/f.png\""), "{html}");
+    }
+}

@@ -1,0 +1,534 @@
+//! Notebook 000: two intertwined 3-D spirals, and how linear and ReLU layers transform them.
+//!
+//! Trains `LinearModel`, `LinearHiddenModel`, `ReLUHiddenModel` and a deeper ReLU model with
+//! BCE-with-logits and Adam (lr 0.01) for 2000 full-batch epochs, then draws the data, each
+//! model's predictions beside the true classes, and each hidden representation coloured by the
+//! true and by the predicted class.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use burn::module::Module;
+use burn::tensor::Device;
+use serde::{Deserialize, Serialize};
+use unfold_data::{LabeledPoints, spirals_3d};
+use unfold_models::{Mlp, Spirals3dModel};
+use unfold_train::{Batching, FitConfig, Loss, OptimizerConfig, fit};
+use unfold_viz::{Figure, Panel, save_figure};
+
+use crate::plots::{
+    Metric, class_series_2d, class_series_3d, classes, curves_panel, first_2, first_3, rows,
+};
+use crate::registry::ExperimentOutcome;
+use crate::results::{Metrics, Report, RunMetrics, number, percent, prepare_output_dir};
+use crate::{Profile, RunContext};
+
+/// The experiment's name on the command line and in results.
+pub const NAME: &str = "spirals3d";
+
+const CLASS_NAMES: [&str; 2] = ["spiral 0", "spiral 1"];
+
+/// Settings of the 3-D spirals experiment. [`Default`] is the notebook's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Spirals3dConfig {
+    /// The data generator's parameters (500 points per class, noise 0.05).
+    pub data: unfold_data::Spirals3dConfig,
+    /// Fraction of the points used for training (0.8: `test_size=0.2`).
+    pub train_fraction: f64,
+    /// Full-batch epochs (2000).
+    pub epochs: usize,
+    /// Adam's learning rate (0.01).
+    pub learning_rate: f64,
+    /// Log metrics every this many epochs.
+    pub log_every: usize,
+    /// The models to train, in order.
+    pub models: Vec<Spirals3dModel>,
+}
+
+impl Default for Spirals3dConfig {
+    fn default() -> Self {
+        Self {
+            data: unfold_data::Spirals3dConfig::default(),
+            train_fraction: 0.8,
+            epochs: 2000,
+            learning_rate: 0.01,
+            log_every: 10,
+            models: Spirals3dModel::ALL.to_vec(),
+        }
+    }
+}
+
+impl Spirals3dConfig {
+    /// The notebook's settings (`full`) or a shorter run of the same pipeline (`quick`).
+    pub fn for_profile(profile: Profile) -> Self {
+        match profile {
+            Profile::Full => Self::default(),
+            Profile::Quick => Self {
+                epochs: 600,
+                log_every: 20,
+                ..Self::default()
+            },
+        }
+    }
+
+    /// Checks every value, with a message naming the bad one.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.data.points_per_class < 2 {
+            return Err("points per class must be ≥ 2".into());
+        }
+        if !(self.data.noise.is_finite() && self.data.noise >= 0.0) {
+            return Err(format!(
+                "noise must be finite and ≥ 0, got {}",
+                self.data.noise
+            ));
+        }
+        if !(self.train_fraction > 0.0 && self.train_fraction < 1.0) {
+            return Err(format!(
+                "train fraction must be in (0, 1), got {}",
+                self.train_fraction
+            ));
+        }
+        if self.models.is_empty() {
+            return Err("at least one model is needed".into());
+        }
+        self.fit_config(0).validate()
+    }
+
+    fn fit_config(&self, seed: u64) -> FitConfig {
+        FitConfig {
+            loss: Loss::BceWithLogits,
+            optimizer: OptimizerConfig::adam(self.learning_rate),
+            epochs: self.epochs,
+            batching: Batching::FullBatch,
+            log_every: self.log_every,
+            seed,
+        }
+    }
+}
+
+/// What one trained model produced, on the host, for figures and metrics.
+struct Trained {
+    model: Spirals3dModel,
+    metrics: RunMetrics,
+    /// Predicted class of every point of the whole data set.
+    predicted: Vec<u32>,
+    /// Hidden representations of the whole data set, one per hidden layer.
+    hidden: Vec<Vec<Vec<f32>>>,
+}
+
+/// Runs the experiment: trains every model, writes metrics, figures and report under
+/// `<ctx.out>/spirals3d/`.
+pub fn run(config: &Spirals3dConfig, ctx: &RunContext) -> anyhow::Result<ExperimentOutcome> {
+    config
+        .validate()
+        .map_err(|e| anyhow::anyhow!("invalid spirals3d settings: {e}"))?;
+    let started = Instant::now();
+    let dir = ctx.out.join(NAME);
+    prepare_output_dir(&dir)?;
+
+    let data = spirals_3d(&config.data, ctx.seed);
+    let (train, test) = data.split(config.train_fraction, ctx.seed);
+    let mut metrics = Metrics::new(NAME, ctx, serde_json::to_value(config)?);
+    let mut figures = Vec::new();
+
+    figures.push(save(
+        &Figure {
+            title: None,
+            panels: vec![Panel::Scatter3 {
+                title: format!(
+                    "Two intertwined 3-D spirals ({} points, noise {})",
+                    data.len(),
+                    config.data.noise
+                ),
+                x_label: "x".into(),
+                y_label: "y".into(),
+                z_label: "z".into(),
+                series: class_series_3d(&data.points_3d(), data.labels(), &CLASS_NAMES),
+                note: None,
+            }],
+            columns: 1,
+            panel_size: (760, 620),
+        },
+        &dir,
+        "data",
+    )?);
+
+    let mut trained = Vec::new();
+    for &model in &config.models {
+        let t = train_one(model, config, ctx, &train, &test, &data)?;
+        figures.extend(model_figures(&t, &data, &dir)?);
+        metrics.add_run(model.name(), t.metrics.clone());
+        trained.push(t);
+    }
+
+    let curves: Vec<(&str, &crate::results::Curves)> = trained
+        .iter()
+        .map(|t| (t.model.name(), &t.metrics.curves))
+        .collect();
+    figures.push(save(
+        &Figure {
+            title: Some("Training curves (solid: train, dashed: test)".into()),
+            panels: vec![
+                curves_panel(
+                    "Loss (BCE with logits)",
+                    &curves,
+                    Metric::Loss,
+                    divergence_note(&trained),
+                ),
+                curves_panel("Accuracy", &curves, Metric::Accuracy, None),
+            ],
+            columns: 2,
+            panel_size: (700, 520),
+        },
+        &dir,
+        "curves",
+    )?);
+
+    metrics.figures = figures.iter().map(|p| file_name(p)).collect();
+    let wall = started.elapsed().as_secs_f64();
+    let metrics_path = metrics.write(&dir, wall)?;
+    let report = report(config, &metrics, &trained, &train, &test);
+    report.write(&dir)?;
+
+    let summary = trained
+        .iter()
+        .map(|t| {
+            format!(
+                "{:<18} train {:>6}  test {:>6}  loss {}{}",
+                t.model.name(),
+                percent(t.metrics.train_accuracy),
+                percent(t.metrics.test_accuracy),
+                number(t.metrics.final_loss),
+                if t.metrics.status == "diverged" {
+                    "  DIVERGED"
+                } else {
+                    ""
+                }
+            )
+        })
+        .collect();
+    Ok(ExperimentOutcome {
+        name: NAME.into(),
+        status: metrics.status,
+        dir,
+        metrics_path,
+        figures,
+        summary,
+        wall_seconds: wall,
+        report,
+    })
+}
+
+fn train_one(
+    model: Spirals3dModel,
+    config: &Spirals3dConfig,
+    ctx: &RunContext,
+    train: &LabeledPoints,
+    test: &LabeledPoints,
+    all: &LabeledPoints,
+) -> anyhow::Result<Trained> {
+    let device: &Device = &ctx.device;
+    let autodiff = device.clone().autodiff();
+    // Seed before each model so its initial weights do not depend on which models ran before.
+    autodiff.seed(ctx.seed);
+    let net_config = model.config();
+    let net: Mlp = net_config.init(&autodiff);
+    let parameters = net.num_params();
+    let mut progress = ctx.progress();
+    let (net, history) = fit(
+        net,
+        &train.to_device(device),
+        Some(&test.to_device(device)),
+        &config.fit_config(ctx.seed),
+        model.name(),
+        progress.as_mut(),
+    );
+    let mut metrics = RunMetrics::from_history(&history);
+    metrics.parameters = Some(parameters);
+    metrics.architecture = Some(net_config.describe());
+
+    let net = net.valid();
+    let everything = all.to_device(device);
+    let output = net.forward_hidden(everything.features);
+    let predicted = classes(Loss::BceWithLogits.predict(output.logits));
+    let hidden = output.hidden.into_iter().map(rows).collect();
+    Ok(Trained {
+        model,
+        metrics,
+        predicted,
+        hidden,
+    })
+}
+
+fn model_figures(t: &Trained, data: &LabeledPoints, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let name = t.model.name();
+    let mut figures = Vec::new();
+    let diverged = t.metrics.status == "diverged";
+    let note = diverged.then(|| {
+        format!(
+            "diverged at epoch {}: predictions not meaningful",
+            t.metrics.diverged_at_epoch.unwrap_or(0)
+        )
+    });
+    let points = data.points_3d();
+    figures.push(save(
+        &Figure {
+            title: Some(format!(
+                "{name} ({}): test accuracy {}",
+                t.metrics.architecture.as_deref().unwrap_or(""),
+                percent(t.metrics.test_accuracy)
+            )),
+            panels: vec![
+                Panel::Scatter3 {
+                    title: "True classes".into(),
+                    x_label: "x".into(),
+                    y_label: "y".into(),
+                    z_label: "z".into(),
+                    series: class_series_3d(&points, data.labels(), &CLASS_NAMES),
+                    note: None,
+                },
+                Panel::Scatter3 {
+                    title: format!("Predicted by {name}"),
+                    x_label: "x".into(),
+                    y_label: "y".into(),
+                    z_label: "z".into(),
+                    series: class_series_3d(&points, &t.predicted, &CLASS_NAMES),
+                    note: note.clone(),
+                },
+            ],
+            columns: 2,
+            panel_size: (680, 580),
+        },
+        dir,
+        &format!("predictions_{}", t.model.slug()),
+    )?);
+
+    // Hidden representations: every 3-D or 2-D hidden layer (the deep model's 16-D layers are
+    // skipped: only its last, 2-D, hidden layer can be drawn).
+    let mut panels = Vec::new();
+    for (layer, rep) in t.hidden.iter().enumerate() {
+        let width = rep.first().map_or(0, Vec::len);
+        let what = format!("layer {} output ({width}-D)", layer + 1);
+        for (colouring, labels) in [
+            ("true", data.labels()),
+            ("predicted", t.predicted.as_slice()),
+        ] {
+            let title = format!("{what}, {colouring} classes");
+            let panel = match width {
+                3 => Panel::Scatter3 {
+                    title,
+                    x_label: "h1".into(),
+                    y_label: "h2".into(),
+                    z_label: "h3".into(),
+                    series: class_series_3d(&first_3(rep), labels, &CLASS_NAMES),
+                    note: note.clone(),
+                },
+                2 => Panel::Scatter2 {
+                    title,
+                    x_label: "h1".into(),
+                    y_label: "h2".into(),
+                    series: class_series_2d(&first_2(rep), labels, &CLASS_NAMES),
+                    note: note.clone(),
+                },
+                _ => continue,
+            };
+            panels.push(panel);
+        }
+    }
+    if !panels.is_empty() {
+        figures.push(save(
+            &Figure {
+                title: Some(format!(
+                    "{name}: hidden representations of all {} points",
+                    data.len()
+                )),
+                panels,
+                columns: 2,
+                panel_size: (620, 540),
+            },
+            dir,
+            &format!("hidden_{}", t.model.slug()),
+        )?);
+    }
+    Ok(figures)
+}
+
+fn divergence_note(trained: &[Trained]) -> Option<String> {
+    let diverged: Vec<String> = trained
+        .iter()
+        .filter(|t| t.metrics.status == "diverged")
+        .map(|t| {
+            format!(
+                "{} diverged at epoch {}",
+                t.model.name(),
+                t.metrics.diverged_at_epoch.unwrap_or(0)
+            )
+        })
+        .collect();
+    (!diverged.is_empty()).then(|| diverged.join("; "))
+}
+
+fn save(figure: &Figure, dir: &Path, stem: &str) -> anyhow::Result<PathBuf> {
+    let paths = save_figure(figure, dir, stem).with_context(|| format!("drawing figure {stem}"))?;
+    paths
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "png"))
+        .ok_or_else(|| anyhow::anyhow!("figure {stem} produced no PNG"))
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn report(
+    config: &Spirals3dConfig,
+    metrics: &Metrics,
+    trained: &[Trained],
+    train: &LabeledPoints,
+    test: &LabeledPoints,
+) -> Report {
+    let mut r = Report::new("3-D spirals: layers as coordinate transformations (notebook 000)");
+    r.paragraph(
+        "Each layer of a network is a coordinate transformation; non-linear activations let these \
+         transformations *unfold* a data manifold. Two intertwined spirals in 3-D are classified by a \
+         linear model, a linear 3→3→2→1 network, the same network with ReLU, and a deeper ReLU network.",
+    );
+    r.paragraph(&format!(
+        "Setup (as the notebook): {} points per spiral, noise {}, {} training / {} test points, \
+         BCE-with-logits loss, Adam (lr {}), {} full-batch epochs. Backend `{}` ({}), seed {}, profile `{}`.",
+        config.data.points_per_class,
+        config.data.noise,
+        train.len(),
+        test.len(),
+        config.learning_rate,
+        config.epochs,
+        metrics.backend,
+        metrics.device,
+        metrics.seed,
+        metrics.profile
+    ));
+    r.heading("Results");
+    let rows: Vec<Vec<String>> = trained
+        .iter()
+        .map(|t| {
+            vec![
+                format!("`{}`", t.model.name()),
+                t.metrics.architecture.clone().unwrap_or_default(),
+                t.metrics
+                    .parameters
+                    .map(|p| p.to_string())
+                    .unwrap_or_default(),
+                percent(t.metrics.train_accuracy),
+                percent(t.metrics.test_accuracy),
+                number(t.metrics.final_loss),
+                t.metrics.status.clone(),
+            ]
+        })
+        .collect();
+    r.table(
+        &[
+            "model",
+            "architecture",
+            "parameters",
+            "train accuracy",
+            "test accuracy",
+            "final loss",
+            "status",
+        ],
+        &rows,
+    );
+    r.heading("Answers");
+    let acc = |m: Spirals3dModel| {
+        trained
+            .iter()
+            .find(|t| t.model == m)
+            .and_then(|t| t.metrics.test_accuracy)
+    };
+    if let Some(linear) = acc(Spirals3dModel::Linear) {
+        r.paragraph(&format!(
+            "**Can the linear model separate the spirals?** No. A linear model draws one flat plane through \
+             3-D space; the spirals wind around each other, so any plane leaves large parts of both on the \
+             wrong side. `LinearModel` reaches {} test accuracy, where 50% is chance.",
+            percent(Some(linear))
+        ));
+    }
+    if let (Some(linear), Some(hidden)) = (
+        acc(Spirals3dModel::Linear),
+        acc(Spirals3dModel::LinearHidden),
+    ) {
+        r.paragraph(&format!(
+            "**Does a linear hidden layer help?** No: 3→3→2→1 without activations is a product of matrices, \
+             itself one linear map, so it can only draw a plane as well ({} vs {} for `LinearModel`). Its 2-D \
+             hidden representation is a flattened linear projection of the spirals, still intertwined.",
+            percent(Some(hidden)),
+            percent(Some(linear))
+        ));
+    }
+    if let Some(relu) = acc(Spirals3dModel::ReluHidden) {
+        r.paragraph(&format!(
+            "**How does the representation change with ReLU?** ReLU folds space: every unit clips its half-space \
+             to zero, so the hidden layers bend and fold the spirals instead of only rotating and squashing them. \
+             `ReLUHiddenModel` reaches {} test accuracy with the same 3→3→2→1 shape. With only 2-3 units per \
+             layer some units can die (stay at 0), which limits how far such a small network unfolds the data.",
+            percent(Some(relu))
+        ));
+    }
+    if let Some(deep) = acc(Spirals3dModel::DeepRelu) {
+        r.paragraph(&format!(
+            "**And a deeper network?** `DeepReLUModel` (3→16→16→2→1) reaches {} test accuracy; its last, 2-D \
+             hidden layer shows the two spirals pulled apart so that one line separates them.",
+            percent(Some(deep))
+        ));
+    }
+    r.heading("Figures");
+    for file in &metrics.figures {
+        let caption = match file.as_str() {
+            "data.png" => "The data: two intertwined 3-D spirals".to_string(),
+            "curves.png" => "Loss and accuracy during training".to_string(),
+            f if f.starts_with("predictions_") => {
+                format!("True vs predicted classes ({})", f.trim_end_matches(".png"))
+            }
+            f => format!("Hidden representations ({})", f.trim_end_matches(".png")),
+        };
+        r.figure(&caption, file);
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notebook_defaults() {
+        let c = Spirals3dConfig::default();
+        assert_eq!(c.data.points_per_class, 500);
+        assert_eq!(c.data.noise, 0.05);
+        assert_eq!(c.epochs, 2000);
+        assert_eq!(c.learning_rate, 0.01);
+        assert!(c.validate().is_ok());
+        assert!(Spirals3dConfig::for_profile(Profile::Quick).epochs < c.epochs);
+    }
+
+    #[test]
+    fn validation_rejects_bad_values() {
+        let bad = Spirals3dConfig {
+            train_fraction: 1.0,
+            ..Default::default()
+        };
+        assert!(bad.validate().unwrap_err().contains("train fraction"));
+        let bad = Spirals3dConfig {
+            epochs: 0,
+            ..Default::default()
+        };
+        assert!(bad.validate().unwrap_err().contains("epochs"));
+        let bad = Spirals3dConfig {
+            learning_rate: f64::INFINITY,
+            ..Default::default()
+        };
+        assert!(bad.validate().unwrap_err().contains("learning rate"));
+    }
+}

@@ -1,0 +1,392 @@
+//! The training loop shared by every experiment.
+
+use std::time::Instant;
+
+use burn::module::Module;
+use burn::optim::GradientsParams;
+use burn::tensor::{Int, Tensor, TensorData};
+use rand::seq::SliceRandom;
+use serde::{Deserialize, Serialize};
+use unfold_data::{DeviceData, seeded_rng};
+use unfold_models::Mlp;
+
+use crate::{Loss, OptimizerConfig, Progress};
+
+/// A model that maps a batch of feature rows `[N, in]` to one row of outputs `[N, out]`.
+pub trait Classifier: Module {
+    /// The outputs (logits) for a batch.
+    fn logits(&self, x: Tensor<2>) -> Tensor<2>;
+}
+
+impl Classifier for Mlp {
+    fn logits(&self, x: Tensor<2>) -> Tensor<2> {
+        self.forward(x)
+    }
+}
+
+/// How each epoch walks the training set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Batching {
+    /// One step per epoch on the whole training set (notebook 000).
+    FullBatch,
+    /// Mini-batches of `size`, like a PyTorch `DataLoader`.
+    MiniBatch {
+        /// Examples per batch.
+        size: usize,
+        /// Reshuffle the training set every epoch.
+        shuffle: bool,
+        /// Drop the last incomplete batch.
+        drop_last: bool,
+    },
+}
+
+/// What to optimize, how, and for how long.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FitConfig {
+    /// The loss to minimize.
+    pub loss: Loss,
+    /// The optimizer and its hyperparameters.
+    pub optimizer: OptimizerConfig,
+    /// Number of epochs (≥ 1).
+    pub epochs: usize,
+    /// How each epoch walks the data.
+    pub batching: Batching,
+    /// Evaluate and log every this many epochs (the first and the last epoch are always logged).
+    pub log_every: usize,
+    /// Seed for the mini-batch shuffling.
+    pub seed: u64,
+}
+
+impl FitConfig {
+    /// Checks the values, with a message naming the bad one.
+    pub fn validate(&self) -> Result<(), String> {
+        self.optimizer.validate()?;
+        if self.epochs == 0 {
+            return Err("epochs must be ≥ 1".into());
+        }
+        if self.log_every == 0 {
+            return Err("log interval must be ≥ 1 epoch".into());
+        }
+        if let Batching::MiniBatch { size: 0, .. } = self.batching {
+            return Err("batch size must be ≥ 1".into());
+        }
+        Ok(())
+    }
+}
+
+/// Metrics at one logging point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogPoint {
+    /// Epochs finished (1-based).
+    pub epoch: usize,
+    /// Mean loss on the whole training set.
+    pub train_loss: f64,
+    /// Accuracy on the whole training set, in [0, 1].
+    pub train_accuracy: f64,
+    /// Mean loss on the test set, if one was given.
+    pub test_loss: Option<f64>,
+    /// Accuracy on the test set, if one was given.
+    pub test_accuracy: Option<f64>,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum RunStatus {
+    /// Trained for every epoch.
+    Ok,
+    /// The loss became NaN or infinite; training stopped at that logging point.
+    Diverged {
+        /// The epoch at which the non-finite loss was seen.
+        epoch: usize,
+        /// The loss value seen (as text: JSON has no NaN).
+        loss: String,
+    },
+}
+
+/// What a training run produced besides the model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct History {
+    /// Metrics at every logging point, in order.
+    pub points: Vec<LogPoint>,
+    /// How the run ended.
+    pub status: RunStatus,
+    /// Optimizer steps taken.
+    pub steps: usize,
+    /// Wall-clock seconds spent in the loop.
+    pub seconds: f64,
+}
+
+impl History {
+    /// The last logged metrics, if any.
+    pub fn last(&self) -> Option<&LogPoint> {
+        self.points.last()
+    }
+
+    /// Whether the run diverged.
+    pub fn diverged(&self) -> bool {
+        matches!(self.status, RunStatus::Diverged { .. })
+    }
+}
+
+/// The classes a model predicts for `x`.
+pub fn predict_classes<M: Classifier>(model: &M, loss: Loss, x: Tensor<2>) -> Tensor<1, Int> {
+    loss.predict(model.logits(x))
+}
+
+/// The fraction of `predicted` equal to `labels`.
+pub fn accuracy(predicted: Tensor<1, Int>, labels: Tensor<1, Int>) -> f64 {
+    let n = labels.dims()[0];
+    if n == 0 {
+        return 0.0;
+    }
+    let correct: i64 = predicted.equal(labels).int().sum().into_scalar();
+    correct as f64 / n as f64
+}
+
+/// Mean loss and accuracy of a (validation-mode) model on a data set, read back to the host.
+fn evaluate<M: Classifier>(model: &M, loss: Loss, data: &DeviceData) -> (f64, f64) {
+    let outputs = model.logits(data.features.clone());
+    let value: f32 = loss
+        .compute(outputs.clone(), data.labels.clone())
+        .into_scalar();
+    let acc = accuracy(loss.predict(outputs), data.labels.clone());
+    (f64::from(value), acc)
+}
+
+/// Trains `model` on `train`, logging metrics on `train` and `test`.
+///
+/// `model` must live on an autodiff device (`device.clone().autodiff()`); the data may live on
+/// the plain device (it is treated as constant). Returns the trained model and its
+/// [`History`]. A non-finite training loss at a logging point stops the run with
+/// [`RunStatus::Diverged`]; the model is returned as it was at that point.
+///
+/// # Panics
+/// If `config` or `optimizer` fail validation; validate user input first.
+pub fn fit<M: Classifier>(
+    mut model: M,
+    train: &DeviceData,
+    test: Option<&DeviceData>,
+    config: &FitConfig,
+    name: &str,
+    progress: &mut dyn Progress,
+) -> (M, History) {
+    if let Err(e) = config.validate() {
+        panic!("invalid training configuration for {name}: {e}");
+    }
+    let started = Instant::now();
+    let loss = config.loss;
+    let mut optim = config.optimizer.build();
+    let lr = config.optimizer.learning_rate();
+    let mut rng = seeded_rng(config.seed);
+    let n = train.len();
+    let mut points = Vec::new();
+    let mut steps = 0;
+    let mut status = RunStatus::Ok;
+    progress.start(name, config.epochs);
+
+    for epoch in 1..=config.epochs {
+        match config.batching {
+            Batching::FullBatch => {
+                model = step(
+                    model,
+                    &mut optim,
+                    lr,
+                    loss,
+                    train.features.clone(),
+                    train.labels.clone(),
+                );
+                steps += 1;
+            }
+            Batching::MiniBatch {
+                size,
+                shuffle,
+                drop_last,
+            } => {
+                let (x, y) = if shuffle {
+                    let mut order: Vec<i64> = (0..n as i64).collect();
+                    order.shuffle(&mut rng);
+                    let index = Tensor::<1, Int>::from_data(
+                        TensorData::new(order, [n]),
+                        &train.labels.device(),
+                    );
+                    (
+                        train.features.clone().select(0, index.clone()),
+                        train.labels.clone().select(0, index),
+                    )
+                } else {
+                    (train.features.clone(), train.labels.clone())
+                };
+                let batches = if drop_last {
+                    n / size
+                } else {
+                    n.div_ceil(size)
+                };
+                for b in 0..batches {
+                    let range = b * size..((b + 1) * size).min(n);
+                    model = step(
+                        model,
+                        &mut optim,
+                        lr,
+                        loss,
+                        x.clone().slice(range.clone()),
+                        y.clone().slice(range),
+                    );
+                    steps += 1;
+                }
+            }
+        }
+        progress.epoch(epoch);
+
+        if epoch == 1 || epoch % config.log_every == 0 || epoch == config.epochs {
+            let eval_model = model.valid();
+            let (train_loss, train_accuracy) = evaluate(&eval_model, loss, train);
+            let (test_loss, test_accuracy) = match test {
+                Some(test) => {
+                    let (l, a) = evaluate(&eval_model, loss, test);
+                    (Some(l), Some(a))
+                }
+                None => (None, None),
+            };
+            let point = LogPoint {
+                epoch,
+                train_loss,
+                train_accuracy,
+                test_loss,
+                test_accuracy,
+            };
+            progress.logged(&point);
+            let finite = train_loss.is_finite();
+            points.push(point);
+            if !finite {
+                status = RunStatus::Diverged {
+                    epoch,
+                    loss: train_loss.to_string(),
+                };
+                break;
+            }
+        }
+    }
+    progress.finish();
+    let history = History {
+        points,
+        status,
+        steps,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    (model, history)
+}
+
+/// One optimizer step on one batch.
+fn step<M: Classifier>(
+    model: M,
+    optim: &mut burn::optim::ModuleOptimizer,
+    lr: f64,
+    loss: Loss,
+    x: Tensor<2>,
+    y: Tensor<1, Int>,
+) -> M {
+    let value = loss.compute(model.logits(x), y);
+    let grads = GradientsParams::from_grads(value.backward(), &model);
+    optim.step(lr, model, grads)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::NoProgress;
+    use burn::tensor::Device;
+    use unfold_data::LabeledPoints;
+    use unfold_models::{Activation, MlpConfig};
+
+    #[allow(deprecated)]
+    fn device() -> Device {
+        Device::ndarray()
+    }
+
+    /// Two well-separated blobs: any classifier should reach 100%.
+    fn blobs() -> LabeledPoints {
+        let mut features = Vec::new();
+        let mut labels = Vec::new();
+        for i in 0..40 {
+            let label = (i % 2) as u32;
+            let offset = if label == 0 { -2.0 } else { 2.0 };
+            features.push(offset + 0.01 * i as f32);
+            features.push(offset - 0.02 * i as f32 / 4.0);
+            labels.push(label);
+        }
+        LabeledPoints::new(2, features, labels).unwrap()
+    }
+
+    #[test]
+    fn full_batch_learns_separable_data() {
+        let device = device();
+        device.seed(1);
+        let data = blobs().to_device(&device);
+        let model =
+            MlpConfig::new(vec![2, 1], Activation::Identity).init(&device.clone().autodiff());
+        let config = FitConfig {
+            loss: Loss::BceWithLogits,
+            optimizer: OptimizerConfig::adam(0.05),
+            epochs: 60,
+            batching: Batching::FullBatch,
+            log_every: 20,
+            seed: 0,
+        };
+        let (_, history) = fit(model, &data, Some(&data), &config, "blobs", &mut NoProgress);
+        assert_eq!(history.status, RunStatus::Ok);
+        assert_eq!(history.steps, 60);
+        let epochs: Vec<usize> = history.points.iter().map(|p| p.epoch).collect();
+        assert_eq!(epochs, vec![1, 20, 40, 60]);
+        let last = history.last().unwrap();
+        assert_eq!(last.train_accuracy, 1.0);
+        assert!(last.train_loss < history.points[0].train_loss);
+    }
+
+    #[test]
+    fn mini_batches_count_steps_and_cross_entropy_learns() {
+        let device = device();
+        device.seed(2);
+        let data = blobs().to_device(&device);
+        let model =
+            MlpConfig::new(vec![2, 8, 2], Activation::Relu).init(&device.clone().autodiff());
+        let config = FitConfig {
+            loss: Loss::CrossEntropy,
+            optimizer: OptimizerConfig::adamw(0.05),
+            epochs: 10,
+            batching: Batching::MiniBatch {
+                size: 16,
+                shuffle: true,
+                drop_last: true,
+            },
+            log_every: 5,
+            seed: 3,
+        };
+        let (_, history) = fit(model, &data, None, &config, "blobs", &mut NoProgress);
+        assert_eq!(history.steps, 10 * (40 / 16));
+        assert_eq!(history.last().unwrap().train_accuracy, 1.0);
+        assert!(history.last().unwrap().test_accuracy.is_none());
+    }
+
+    #[test]
+    fn divergence_is_detected_not_plotted() {
+        let device = device();
+        device.seed(4);
+        let data = blobs().to_device(&device);
+        let model =
+            MlpConfig::new(vec![2, 8, 1], Activation::Relu).init(&device.clone().autodiff());
+        // An absurd learning rate with MSE blows the weights up to inf/NaN.
+        let config = FitConfig {
+            loss: Loss::Mse,
+            optimizer: OptimizerConfig::sgd(1e12, 0.0),
+            epochs: 50,
+            batching: Batching::FullBatch,
+            log_every: 5,
+            seed: 0,
+        };
+        let (_, history) = fit(model, &data, None, &config, "exploding", &mut NoProgress);
+        assert!(history.diverged(), "{history:?}");
+        assert!(history.points.len() < 11, "stopped early");
+    }
+}

@@ -1,0 +1,24 @@
+//! Training loops for unfold.
+//!
+//! One loop, [`fit`], trains any [`Classifier`] the way the notebooks do: full-batch or
+//! shuffled mini-batches, with a PyTorch-equivalent optimizer ([`OptimizerConfig`]: the
+//! notebooks' defaults, not Burn's, where the two differ), a loss ([`Loss`]), metrics logged
+//! every few epochs, and divergence detection (a non-finite loss stops the run and is reported
+//! as [`RunStatus::Diverged`] rather than carried into figures). Progress goes to a
+//! [`Progress`] observer; [`TerminalProgress`] draws a bar only when attached to a terminal.
+//!
+//! The loop takes data on a plain device and a model on the same device with autodiff enabled
+//! (`device.clone().autodiff()`); it never names a backend.
+#![warn(missing_docs)]
+
+mod fit;
+mod loss;
+mod optim;
+mod progress;
+
+pub use fit::{
+    Batching, Classifier, FitConfig, History, LogPoint, RunStatus, accuracy, fit, predict_classes,
+};
+pub use loss::Loss;
+pub use optim::OptimizerConfig;
+pub use progress::{NoProgress, Progress, TerminalProgress};

@@ -1,0 +1,304 @@
+//! Optimizers with PyTorch's defaults, built on Burn's.
+
+use burn::optim::decay::WeightDecayConfig;
+use burn::optim::momentum::MomentumConfig;
+use burn::optim::{AdamConfig, AdamWConfig, ModuleOptimizer, RmsPropConfig, SgdConfig};
+use serde::{Deserialize, Serialize};
+
+/// An optimizer and its hyperparameters.
+///
+/// The constructors ([`adam`](Self::adam), [`adamw`](Self::adamw), [`sgd`](Self::sgd),
+/// [`rmsprop`](Self::rmsprop)) use PyTorch's defaults, which the notebooks rely on. Burn's own
+/// defaults differ (Adam ε 1e-5 vs 1e-8, AdamW weight decay 1e-4 vs 1e-2, SGD momentum
+/// dampening 0.1 vs 0, RMSProp momentum 0.9 vs 0), so every value is passed explicitly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum OptimizerConfig {
+    /// Adam (Kingma & Ba), L2 weight decay added to the gradient.
+    Adam {
+        /// Learning rate.
+        lr: f64,
+        /// Exponential decay of the first moment.
+        beta1: f32,
+        /// Exponential decay of the second moment.
+        beta2: f32,
+        /// Numerical-stability term.
+        eps: f32,
+        /// L2 penalty (0 for none).
+        weight_decay: f32,
+    },
+    /// AdamW: Adam with decoupled weight decay.
+    AdamW {
+        /// Learning rate.
+        lr: f64,
+        /// Exponential decay of the first moment.
+        beta1: f32,
+        /// Exponential decay of the second moment.
+        beta2: f32,
+        /// Numerical-stability term.
+        eps: f32,
+        /// Decoupled weight decay.
+        weight_decay: f32,
+    },
+    /// Stochastic gradient descent, optionally with (heavy-ball or Nesterov) momentum.
+    Sgd {
+        /// Learning rate.
+        lr: f64,
+        /// Momentum factor (0 for plain SGD).
+        momentum: f64,
+        /// Dampening of the momentum.
+        dampening: f64,
+        /// Nesterov momentum.
+        nesterov: bool,
+        /// L2 penalty (0 for none).
+        weight_decay: f32,
+    },
+    /// RMSProp.
+    RmsProp {
+        /// Learning rate.
+        lr: f64,
+        /// Smoothing constant.
+        alpha: f32,
+        /// Numerical-stability term.
+        eps: f32,
+        /// Momentum factor.
+        momentum: f32,
+        /// L2 penalty (0 for none).
+        weight_decay: f32,
+    },
+}
+
+impl OptimizerConfig {
+    /// `torch.optim.Adam(lr=lr)`.
+    pub fn adam(lr: f64) -> Self {
+        Self::Adam {
+            lr,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            weight_decay: 0.0,
+        }
+    }
+
+    /// `torch.optim.AdamW(lr=lr)`.
+    pub fn adamw(lr: f64) -> Self {
+        Self::AdamW {
+            lr,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            weight_decay: 0.01,
+        }
+    }
+
+    /// `torch.optim.SGD(lr=lr, momentum=momentum)`.
+    pub fn sgd(lr: f64, momentum: f64) -> Self {
+        Self::Sgd {
+            lr,
+            momentum,
+            dampening: 0.0,
+            nesterov: false,
+            weight_decay: 0.0,
+        }
+    }
+
+    /// `torch.optim.RMSprop(lr=lr)`.
+    pub fn rmsprop(lr: f64) -> Self {
+        Self::RmsProp {
+            lr,
+            alpha: 0.99,
+            eps: 1e-8,
+            momentum: 0.0,
+            weight_decay: 0.0,
+        }
+    }
+
+    /// The learning rate.
+    pub fn learning_rate(&self) -> f64 {
+        match self {
+            Self::Adam { lr, .. }
+            | Self::AdamW { lr, .. }
+            | Self::Sgd { lr, .. }
+            | Self::RmsProp { lr, .. } => *lr,
+        }
+    }
+
+    /// A short name: `adam`, `adamw`, `sgd`, `rmsprop`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Adam { .. } => "adam",
+            Self::AdamW { .. } => "adamw",
+            Self::Sgd { .. } => "sgd",
+            Self::RmsProp { .. } => "rmsprop",
+        }
+    }
+
+    /// Checks every hyperparameter, with a message naming the bad one.
+    pub fn validate(&self) -> Result<(), String> {
+        let lr = self.learning_rate();
+        if !(lr.is_finite() && lr > 0.0) {
+            return Err(format!("learning rate must be finite and > 0, got {lr}"));
+        }
+        let unit = |name: &str, v: f64| {
+            if (0.0..1.0).contains(&v) {
+                Ok(())
+            } else {
+                Err(format!("{name} must be in [0, 1), got {v}"))
+            }
+        };
+        let non_negative = |name: &str, v: f64| {
+            if v.is_finite() && v >= 0.0 {
+                Ok(())
+            } else {
+                Err(format!("{name} must be finite and ≥ 0, got {v}"))
+            }
+        };
+        match *self {
+            Self::Adam {
+                beta1,
+                beta2,
+                eps,
+                weight_decay,
+                ..
+            }
+            | Self::AdamW {
+                beta1,
+                beta2,
+                eps,
+                weight_decay,
+                ..
+            } => {
+                unit("beta1", beta1.into())?;
+                unit("beta2", beta2.into())?;
+                non_negative("eps", eps.into())?;
+                non_negative("weight decay", weight_decay.into())
+            }
+            Self::Sgd {
+                momentum,
+                dampening,
+                weight_decay,
+                ..
+            } => {
+                non_negative("momentum", momentum)?;
+                unit("dampening", dampening)?;
+                non_negative("weight decay", weight_decay.into())
+            }
+            Self::RmsProp {
+                alpha,
+                eps,
+                momentum,
+                weight_decay,
+                ..
+            } => {
+                unit("alpha", alpha.into())?;
+                non_negative("eps", eps.into())?;
+                non_negative("momentum", momentum.into())?;
+                non_negative("weight decay", weight_decay.into())
+            }
+        }
+    }
+
+    /// Builds Burn's optimizer with these exact hyperparameters.
+    pub fn build(&self) -> ModuleOptimizer {
+        let decay = |penalty: f32| (penalty > 0.0).then(|| WeightDecayConfig::new(penalty));
+        match *self {
+            Self::Adam {
+                beta1,
+                beta2,
+                eps,
+                weight_decay,
+                ..
+            } => AdamConfig::new()
+                .with_beta_1(beta1)
+                .with_beta_2(beta2)
+                .with_epsilon(eps)
+                .with_weight_decay(decay(weight_decay))
+                .init(),
+            Self::AdamW {
+                beta1,
+                beta2,
+                eps,
+                weight_decay,
+                ..
+            } => AdamWConfig::new()
+                .with_beta_1(beta1)
+                .with_beta_2(beta2)
+                .with_epsilon(eps)
+                .with_weight_decay(weight_decay)
+                .init(),
+            Self::Sgd {
+                momentum,
+                dampening,
+                nesterov,
+                weight_decay,
+                ..
+            } => {
+                let momentum = (momentum > 0.0).then(|| MomentumConfig {
+                    momentum,
+                    dampening,
+                    nesterov,
+                });
+                SgdConfig::new()
+                    .with_momentum(momentum)
+                    .with_weight_decay(decay(weight_decay))
+                    .init()
+            }
+            Self::RmsProp {
+                alpha,
+                eps,
+                momentum,
+                weight_decay,
+                ..
+            } => RmsPropConfig::new()
+                .with_alpha(alpha)
+                .with_epsilon(eps)
+                .with_momentum(momentum)
+                .with_weight_decay(decay(weight_decay))
+                .init(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pytorch_defaults() {
+        assert_eq!(OptimizerConfig::adam(0.01).learning_rate(), 0.01);
+        match OptimizerConfig::adamw(1e-3) {
+            OptimizerConfig::AdamW {
+                eps, weight_decay, ..
+            } => {
+                assert_eq!(eps, 1e-8);
+                assert_eq!(weight_decay, 0.01);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn validation_names_the_bad_value() {
+        let err = OptimizerConfig::adam(-1.0).validate().unwrap_err();
+        assert!(err.contains("learning rate"), "{err}");
+        let err = OptimizerConfig::adam(f64::NAN).validate().unwrap_err();
+        assert!(err.contains("finite"), "{err}");
+        let mut sgd = OptimizerConfig::sgd(0.1, 0.9);
+        if let OptimizerConfig::Sgd { dampening, .. } = &mut sgd {
+            *dampening = 1.5;
+        }
+        assert!(sgd.validate().unwrap_err().contains("dampening"));
+        assert!(OptimizerConfig::rmsprop(0.01).validate().is_ok());
+    }
+
+    #[test]
+    fn serde_round_trip() {
+        let config = OptimizerConfig::sgd(0.02, 0.9);
+        let text = serde_json::to_string(&config).unwrap();
+        assert!(text.contains("\"kind\":\"sgd\""), "{text}");
+        assert_eq!(
+            serde_json::from_str::<OptimizerConfig>(&text).unwrap(),
+            config
+        );
+    }
+}

@@ -1,0 +1,81 @@
+//! Progress reporting for long training runs.
+
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::LogPoint;
+
+/// Receives progress from [`fit`](crate::fit).
+pub trait Progress {
+    /// A run named `name` starts, `epochs` epochs long.
+    fn start(&mut self, name: &str, epochs: usize);
+    /// `epoch` (1-based) finished.
+    fn epoch(&mut self, epoch: usize);
+    /// Metrics were logged.
+    fn logged(&mut self, point: &LogPoint);
+    /// The run ended (normally or not).
+    fn finish(&mut self);
+}
+
+/// Reports nothing (tests, benchmarks, embedding).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn start(&mut self, _name: &str, _epochs: usize) {}
+    fn epoch(&mut self, _epoch: usize) {}
+    fn logged(&mut self, _point: &LogPoint) {}
+    fn finish(&mut self) {}
+}
+
+/// A progress bar on standard error, drawn only when it is a terminal (quiet in CI, pipes and
+/// tests).
+#[derive(Debug, Default)]
+pub struct TerminalProgress {
+    bar: Option<ProgressBar>,
+}
+
+impl TerminalProgress {
+    /// A progress reporter that draws when standard error is a terminal.
+    pub fn new() -> Self {
+        Self { bar: None }
+    }
+}
+
+impl Progress for TerminalProgress {
+    fn start(&mut self, name: &str, epochs: usize) {
+        let bar = ProgressBar::with_draw_target(Some(epochs as u64), ProgressDrawTarget::stderr());
+        let style = ProgressStyle::with_template(
+            "  {prefix:<22} [{bar:30.cyan/blue}] {pos:>5}/{len} epochs {elapsed_precise} (eta {eta}) {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+        bar.set_style(style);
+        bar.set_prefix(name.to_string());
+        bar.enable_steady_tick(Duration::from_millis(200));
+        self.bar = Some(bar);
+    }
+
+    fn epoch(&mut self, epoch: usize) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(epoch as u64);
+        }
+    }
+
+    fn logged(&mut self, point: &LogPoint) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(format!(
+                "loss {:.4} acc {:.1}%",
+                point.train_loss,
+                100.0 * point.train_accuracy
+            ));
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}

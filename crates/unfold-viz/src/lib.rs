@@ -1,0 +1,230 @@
+//! Figures for unfold experiments, drawn from plain numbers.
+//!
+//! `unfold-viz` turns vectors of numbers — scatter points, training curves,
+//! decision-region grids — into legible figures for students and teachers. It
+//! deliberately knows nothing about Burn or tensors: callers convert their
+//! results into the plain structs of this crate ([`Series2`], [`Series3`],
+//! [`Curve`], [`Panel`], [`Figure`]) and call [`save_figure`], which writes
+//! the same picture as a PNG (for notebooks and reports) and as an SVG (for
+//! slides and print).
+//!
+//! Design points:
+//!
+//! * **Self-contained text.** DejaVu Sans (regular and bold) is embedded in the
+//!   binary and registered with plotters on first use, so labels render on
+//!   machines without any system fonts.
+//! * **Honest about bad data.** Non-finite points (NaN, ±inf) are never
+//!   plotted; a panel that had any says so in a visible note, and every panel
+//!   can carry a caller-supplied note (e.g. "diverged at epoch 120").
+//! * **Robust ranges.** Axis ranges come from the finite data with a small
+//!   margin; empty series and constant data produce a sensible, non-degenerate
+//!   axis instead of a panic.
+//! * **Atomic files.** Both images are rendered in memory first, then written
+//!   to a temporary file in the target directory and renamed into place, so a
+//!   reader never sees a half-written figure.
+//!
+//! ```no_run
+//! use unfold_viz::{class_color, save_figure, Curve, Figure, Panel};
+//!
+//! let loss: Vec<(f64, f64)> = (0..50).map(|e| (e as f64, 1.0 / (1.0 + e as f64))).collect();
+//! let figure = Figure {
+//!     title: Some("Training".into()),
+//!     panels: vec![Panel::Lines {
+//!         title: "Loss".into(),
+//!         x_label: "epoch".into(),
+//!         y_label: "cross-entropy".into(),
+//!         log_y: true,
+//!         curves: vec![Curve { label: "train".into(), color: class_color(0), points: loss, dashed: false }],
+//!         note: None,
+//!     }],
+//!     columns: 1,
+//!     panel_size: (640, 520),
+//! };
+//! let written = save_figure(&figure, std::path::Path::new("figures"), "loss")?;
+//! assert_eq!(written.len(), 2);
+//! # Ok::<(), unfold_viz::VizError>(())
+//! ```
+
+#![warn(missing_docs)]
+
+mod color;
+mod draw;
+mod error;
+mod font;
+mod output;
+mod text;
+mod ticks;
+
+use std::path::{Path, PathBuf};
+
+pub use color::{Rgb, class_color};
+pub use error::VizError;
+
+/// One labelled set of 2-D points, drawn as small filled circles.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series2 {
+    /// Legend text; an empty label gives the series no legend entry.
+    pub label: String,
+    /// Fill colour of the points.
+    pub color: Rgb,
+    /// The points as `[x, y]`; non-finite points are skipped and counted.
+    pub points: Vec<[f32; 2]>,
+}
+
+/// One labelled set of 3-D points, drawn as small filled circles.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series3 {
+    /// Legend text; an empty label gives the series no legend entry.
+    pub label: String,
+    /// Fill colour of the points.
+    pub color: Rgb,
+    /// The points as `[x, y, z]` (z is drawn as the vertical axis); points with
+    /// any non-finite coordinate are skipped and counted.
+    pub points: Vec<[f32; 3]>,
+}
+
+/// One labelled line of a [`Panel::Lines`] chart, e.g. a loss curve.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Curve {
+    /// Legend text; an empty label gives the curve no legend entry.
+    pub label: String,
+    /// Line colour.
+    pub color: Rgb,
+    /// The points as `(x, y)`, joined in the given order. A non-finite point
+    /// (or a non-positive `y` on a log axis) is skipped and breaks the line.
+    pub points: Vec<(f64, f64)>,
+    /// Draw the line dashed (e.g. for validation or reference curves).
+    pub dashed: bool,
+}
+
+/// One chart of a [`Figure`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Panel {
+    /// 2-D scatter plot, one colour + legend entry per series.
+    Scatter2 {
+        /// Panel title.
+        title: String,
+        /// Horizontal axis label.
+        x_label: String,
+        /// Vertical axis label.
+        y_label: String,
+        /// The point sets.
+        series: Vec<Series2>,
+        /// Optional remark drawn in red-ish text under the panel title.
+        note: Option<String>,
+    },
+    /// 3-D scatter (plotters' cartesian 3d with a fixed pleasant view angle, axes labelled), legend.
+    Scatter3 {
+        /// Panel title.
+        title: String,
+        /// Label of the x axis (horizontal, running to the right).
+        x_label: String,
+        /// Label of the y axis (horizontal, running into the picture).
+        y_label: String,
+        /// Label of the z axis (vertical).
+        z_label: String,
+        /// The point sets.
+        series: Vec<Series3>,
+        /// Optional remark drawn in red-ish text under the panel title.
+        note: Option<String>,
+    },
+    /// Line chart (e.g. loss or accuracy curves); `log_y` uses a log10 y axis (skip values <= 0 there, counting them like non-finite ones).
+    Lines {
+        /// Panel title.
+        title: String,
+        /// Horizontal axis label.
+        x_label: String,
+        /// Vertical axis label.
+        y_label: String,
+        /// Use a base-10 logarithmic y axis.
+        log_y: bool,
+        /// The curves.
+        curves: Vec<Curve>,
+        /// Optional remark drawn in red-ish text under the panel title.
+        note: Option<String>,
+    },
+    /// Decision-region map of a 2-D input plane (as TensorFlow Playground shows): a `cols` x `rows` grid of class indices
+    /// covering x_range × y_range (row 0 at y_range.0), painted with light tints of class_color(class), with the scatter series drawn on top.
+    ///
+    /// `classes` is row-major: the class of column `c`, row `r` is
+    /// `classes[r * cols + c]`, and it paints the cell
+    /// `[x0 + c·w, x0 + (c+1)·w] × [y0 + r·h, y0 + (r+1)·h]` with
+    /// `w = (x1 - x0) / cols`, `h = (y1 - y0) / rows`; sampling the model at cell
+    /// centres gives an exact picture. `classes.len()` must equal `cols * rows`.
+    Regions {
+        /// Panel title.
+        title: String,
+        /// Horizontal axis label.
+        x_label: String,
+        /// Vertical axis label.
+        y_label: String,
+        /// Horizontal extent of the grid (and of the plot).
+        x_range: (f32, f32),
+        /// Vertical extent of the grid (and of the plot).
+        y_range: (f32, f32),
+        /// Number of grid columns (along x).
+        cols: usize,
+        /// Number of grid rows (along y).
+        rows: usize,
+        /// Row-major class index per grid cell, `cols * rows` entries.
+        classes: Vec<u32>,
+        /// Points drawn on top of the regions (usually the data, coloured by class).
+        series: Vec<Series2>,
+        /// Optional remark drawn in red-ish text under the panel title.
+        note: Option<String>,
+    },
+}
+
+impl Panel {
+    /// The panel's title.
+    pub fn title(&self) -> &str {
+        match self {
+            Panel::Scatter2 { title, .. }
+            | Panel::Scatter3 { title, .. }
+            | Panel::Lines { title, .. }
+            | Panel::Regions { title, .. } => title,
+        }
+    }
+}
+
+/// A grid of panels, rendered by [`save_figure`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    /// Optional overall title drawn above the panels.
+    pub title: Option<String>,
+    /// The charts, laid out row by row.
+    pub panels: Vec<Panel>,
+    /// Panels per row (>= 1); rows follow from the panel count.
+    pub columns: usize,
+    /// Size of one panel in pixels (e.g. (640, 520)).
+    pub panel_size: (u32, u32),
+}
+
+/// Renders the figure to `<dir>/<stem>.png` and `<dir>/<stem>.svg` (atomically), returning both paths.
+///
+/// Both images are drawn in memory before anything is written; each file is
+/// then written to a hidden temporary file in `dir` and renamed into place.
+/// `dir` must already exist. The returned paths are in the order PNG, SVG.
+///
+/// # Errors
+///
+/// [`VizError`] when the figure is malformed (no panels, a zero panel size, a
+/// region grid whose size does not match `cols * rows`, …), when `stem` is not
+/// a plain file name, when drawing or PNG encoding fails, or when a file cannot
+/// be written (the error names the path). No temporary file is left behind.
+pub fn save_figure(figure: &Figure, dir: &Path, stem: &str) -> Result<Vec<PathBuf>, VizError> {
+    output::validate_stem(stem)?;
+    let layout = draw::Layout::new(figure)?;
+    font::ensure_registered()?;
+
+    let png_path = dir.join(format!("{stem}.png"));
+    let svg_path = dir.join(format!("{stem}.svg"));
+
+    let rgb = draw::render_rgb(figure, &layout)?;
+    let png = output::encode_png(&rgb, layout.width, layout.height, &png_path)?;
+    let svg = draw::render_svg(figure, &layout)?;
+
+    output::write_atomic(&png_path, &png)?;
+    output::write_atomic(&svg_path, svg.as_bytes())?;
+    Ok(vec![png_path, svg_path])
+}

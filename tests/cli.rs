@@ -1,0 +1,166 @@
+//! The command line's contract: listing, info, and clear one-line errors (never a panic) for
+//! bad input.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn unfold(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_unfold"))
+        .args(args)
+        .output()
+        .expect("the unfold binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn assert_clean_failure(o: &Output) {
+    assert!(!o.status.success(), "expected failure: {}", stdout(o));
+    let err = stderr(o);
+    assert!(
+        !err.contains("panicked"),
+        "panic instead of an error: {err}"
+    );
+    assert!(
+        !err.contains("RUST_BACKTRACE"),
+        "panic instead of an error: {err}"
+    );
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("unfold-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn list_names_every_experiment_with_its_notebook() {
+    let o = unfold(&["list"]);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert!(out.contains("spirals3d"), "{out}");
+    assert!(out.contains("000-spirals3d-unfolding"), "{out}");
+}
+
+#[test]
+fn info_lists_compiled_backends() {
+    let o = unfold(&["info"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("compiled backends:"), "{out}");
+    assert!(out.contains("ndarray"), "{out}");
+    assert!(out.contains("device 0"), "{out}");
+}
+
+#[test]
+fn unknown_backend_suggests_the_closest_name() {
+    let o = unfold(&[
+        "spirals3d",
+        "--backend",
+        "wpgu",
+        "--out",
+        "/nonexistent-unused",
+    ]);
+    assert_clean_failure(&o);
+    let err = stderr(&o);
+    assert!(err.contains("unknown backend 'wpgu'"), "{err}");
+    assert!(err.contains("did you mean 'wgpu'"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+}
+
+#[test]
+fn backend_not_compiled_in_says_how_to_get_it() {
+    if cfg!(feature = "cuda") {
+        return;
+    }
+    let o = unfold(&["spirals3d", "--backend", "cuda"]);
+    assert_clean_failure(&o);
+    let err = stderr(&o);
+    assert!(err.contains("not compiled"), "{err}");
+    assert!(err.contains("--features cuda"), "{err}");
+}
+
+#[test]
+fn unknown_experiment_and_bad_profile_are_usage_errors() {
+    let o = unfold(&["spirals4d"]);
+    assert_clean_failure(&o);
+    assert!(stderr(&o).contains("spirals3d"), "{}", stderr(&o));
+    let o = unfold(&["spirals3d", "--profile", "fast"]);
+    assert_clean_failure(&o);
+    assert!(stderr(&o).contains("full' or 'quick'"), "{}", stderr(&o));
+    let o = unfold(&[
+        "reproduce-all",
+        "--only",
+        "spirals3",
+        "--backend",
+        "ndarray",
+    ]);
+    assert_clean_failure(&o);
+    assert!(
+        stderr(&o).contains("did you mean 'spirals3d'"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn unwritable_output_fails_before_training() {
+    let dir = scratch("unwritable");
+    std::fs::write(&dir, b"a file, not a folder").unwrap();
+    let out = dir.join("results");
+    let o = unfold(&[
+        "spirals3d",
+        "--backend",
+        "ndarray",
+        "--profile",
+        "quick",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_clean_failure(&o);
+    let err = stderr(&o);
+    assert!(err.contains("not writable"), "{err}");
+    std::fs::remove_file(&dir).unwrap();
+}
+
+#[test]
+fn reproduce_all_quick_writes_the_page_and_manifest() {
+    let out = scratch("reproduce");
+    let o = unfold(&[
+        "reproduce-all",
+        "--backend",
+        "ndarray",
+        "--profile",
+        "quick",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+    let page = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        page.contains("<h2>3-D spirals"),
+        "page lacks the experiment"
+    );
+    assert!(
+        page.contains("spirals3d/data.png"),
+        "page lacks the figures"
+    );
+    for src in page.split("src=\"").skip(1) {
+        let file = &src[..src.find('"').unwrap()];
+        assert!(
+            out.join(file).is_file(),
+            "page links a missing image {file}"
+        );
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["backend"], "ndarray");
+    assert_eq!(manifest["profile"], "quick");
+    assert_eq!(manifest["experiments"][0]["status"], "ok");
+    std::fs::remove_dir_all(&out).unwrap();
+}

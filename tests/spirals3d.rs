@@ -1,0 +1,150 @@
+//! Notebook 000 end to end on the quick profile: files per the results contract, and the
+//! notebook's conclusion (a linear model cannot separate the spirals; ReLU models do better).
+
+use std::path::{Path, PathBuf};
+
+use unfold::device::{Backend, select_device};
+use unfold::experiments::spirals3d::{Spirals3dConfig, run};
+use unfold::experiments::{Profile, RunContext};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("unfold-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn context(backend: Backend, out: &Path) -> Option<RunContext> {
+    match select_device(backend, 0) {
+        Ok(selected) => {
+            let mut ctx = RunContext::new(&selected, 42, Profile::Quick, out);
+            ctx.progress = false;
+            Some(ctx)
+        }
+        Err(e)
+            if std::env::var("UNFOLD_REQUIRE_WGPU").is_ok_and(|v| v == "1") || backend.is_cpu() =>
+        {
+            panic!("{backend} must be usable here: {e}")
+        }
+        Err(e) => {
+            eprintln!("skipping {backend}: {e}");
+            None
+        }
+    }
+}
+
+fn metrics(out: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(out.join("spirals3d/metrics.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn test_accuracy(m: &serde_json::Value, model: &str) -> f64 {
+    m["runs"][model]["test_accuracy"].as_f64().unwrap()
+}
+
+#[test]
+fn quick_run_on_ndarray_writes_the_contract_and_shows_the_science() {
+    let out = scratch("spirals3d-ndarray");
+    let ctx = context(Backend::Ndarray, &out).unwrap();
+    let outcome = run(&Spirals3dConfig::for_profile(Profile::Quick), &ctx).unwrap();
+    let m = metrics(&out);
+
+    for key in [
+        "experiment",
+        "status",
+        "backend",
+        "device",
+        "profile",
+        "seed",
+        "wall_seconds",
+        "runs",
+        "manifest",
+    ] {
+        assert!(m.get(key).is_some(), "metrics.json lacks {key}");
+    }
+    assert_eq!(m["experiment"], "spirals3d");
+    assert_eq!(m["status"], "ok");
+    assert_eq!(m["backend"], "ndarray");
+    assert_eq!(m["profile"], "quick");
+    assert_eq!(m["seed"], 42);
+    assert_eq!(m["manifest"]["unfold_version"], env!("CARGO_PKG_VERSION"));
+    for model in [
+        "LinearModel",
+        "LinearHiddenModel",
+        "ReLUHiddenModel",
+        "DeepReLUModel",
+    ] {
+        let run = &m["runs"][model];
+        for key in [
+            "train_accuracy",
+            "test_accuracy",
+            "final_loss",
+            "parameters",
+        ] {
+            assert!(run[key].is_number(), "{model} lacks {key}: {run}");
+        }
+        assert_eq!(
+            run["curves"]["epoch"].as_array().unwrap().last().unwrap(),
+            600
+        );
+    }
+    assert_eq!(m["runs"]["LinearModel"]["parameters"], 4);
+    assert_eq!(m["runs"]["ReLUHiddenModel"]["parameters"], 12 + 8 + 3);
+
+    // Every figure as PNG and SVG, and the report.
+    assert_eq!(
+        outcome.figures.len(),
+        1 + 4 + 3 + 1,
+        "{:?}",
+        outcome.figures
+    );
+    for png in &outcome.figures {
+        assert!(png.is_file(), "{png:?}");
+        assert!(png.with_extension("svg").is_file(), "{png:?} has no SVG");
+    }
+    let report = std::fs::read_to_string(out.join("spirals3d/report.md")).unwrap();
+    assert!(report.contains("Can the linear model separate the spirals?"));
+    assert!(report.contains("(data.png)"));
+
+    // The science: a plane cannot separate the spirals; ReLU networks clearly do better.
+    let linear = test_accuracy(&m, "LinearModel");
+    let linear_hidden = test_accuracy(&m, "LinearHiddenModel");
+    let deep = test_accuracy(&m, "DeepReLUModel");
+    let relu = test_accuracy(&m, "ReLUHiddenModel");
+    assert!(linear < 0.8, "linear model separated the spirals: {linear}");
+    assert!(
+        linear_hidden < 0.8,
+        "linear hidden model separated the spirals: {linear_hidden}"
+    );
+    assert!(deep > linear + 0.15, "deep ReLU {deep} vs linear {linear}");
+    assert!(relu.max(deep) > 0.9, "ReLU models reach {relu} / {deep}");
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn quick_run_on_wgpu_when_a_vulkan_device_exists() {
+    if !Backend::Wgpu.is_compiled() {
+        eprintln!("skipping wgpu: not compiled in");
+        return;
+    }
+    let out = scratch("spirals3d-wgpu");
+    let Some(ctx) = context(Backend::Wgpu, &out) else {
+        return;
+    };
+    // The same pipeline, shortened: software Vulkan is slow, and this checks portability.
+    let config = Spirals3dConfig {
+        epochs: 150,
+        log_every: 50,
+        ..Spirals3dConfig::for_profile(Profile::Quick)
+    };
+    let outcome = run(&config, &ctx).unwrap();
+    let m = metrics(&out);
+    assert_eq!(m["backend"], "wgpu");
+    assert_eq!(m["status"], "ok");
+    for model in ["LinearModel", "ReLUHiddenModel", "DeepReLUModel"] {
+        let acc = test_accuracy(&m, model);
+        assert!((0.0..=1.0).contains(&acc), "{model}: {acc}");
+        assert!(m["runs"][model]["final_loss"].as_f64().unwrap().is_finite());
+    }
+    assert!(outcome.figures.iter().all(|p| p.is_file()));
+    std::fs::remove_dir_all(&out).unwrap();
+}
