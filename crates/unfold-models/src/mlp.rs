@@ -46,6 +46,10 @@ pub struct MlpConfig {
     pub widths: Vec<usize>,
     /// The non-linearity after each hidden layer.
     pub activation: Activation,
+    /// Per-hidden-layer activations overriding `activation` (one per hidden layer), for
+    /// networks that mix linear and non-linear layers (notebook 003's `MLPemb`).
+    #[config(default = "None")]
+    pub per_layer: Option<Vec<Activation>>,
 }
 
 impl MlpConfig {
@@ -82,21 +86,27 @@ impl MlpConfig {
             .collect();
         Mlp {
             layers,
-            activation: self.activation,
+            activations: self.hidden_activations(),
         }
     }
 
     /// A readable architecture string, e.g. `3→3 (relu)→2 (relu)→1`.
     pub fn describe(&self) -> String {
         let last = self.widths.len().saturating_sub(1);
+        let activations = self.hidden_activations();
         self.widths
             .iter()
             .enumerate()
             .map(|(i, w)| {
-                if i == 0 || i == last || self.activation == Activation::Identity {
+                let activation = if i == 0 || i == last {
+                    Activation::Identity
+                } else {
+                    activations[i - 1]
+                };
+                if activation == Activation::Identity {
                     w.to_string()
                 } else {
-                    format!("{w} ({})", self.activation.name())
+                    format!("{w} ({})", activation.name())
                 }
             })
             .collect::<Vec<_>>()
@@ -109,9 +119,9 @@ impl MlpConfig {
 pub struct Mlp {
     /// The linear layers, input to output. Burn stores each weight as `[in, out]`.
     pub layers: Vec<Linear>,
-    /// The activation after each hidden layer.
+    /// The activation after each hidden layer (one per hidden layer).
     #[module(skip)]
-    pub activation: Activation,
+    pub activations: Vec<Activation>,
 }
 
 /// The output of [`Mlp::forward_hidden`].
@@ -146,7 +156,7 @@ impl Mlp {
         for (i, layer) in self.layers.iter().enumerate() {
             let y = layer.forward(x);
             if i < last {
-                let a = self.activation.apply(y);
+                let a = self.activations[i].apply(y);
                 hidden.push(a.clone());
                 x = a;
             } else {
@@ -163,8 +173,8 @@ impl Mlp {
             return None;
         }
         let mut x = x;
-        for l in &self.layers[..=layer] {
-            x = self.activation.apply(l.forward(x));
+        for (l, activation) in self.layers[..=layer].iter().zip(&self.activations) {
+            x = activation.apply(l.forward(x));
         }
         Some(x)
     }
