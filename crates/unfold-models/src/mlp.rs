@@ -67,7 +67,23 @@ impl MlpConfig {
                 self.widths
             ));
         }
+        if let Some(per_layer) = &self.per_layer
+            && per_layer.len() != self.widths.len() - 2
+        {
+            return Err(format!(
+                "{} per-layer activations given for {} hidden layers",
+                per_layer.len(),
+                self.widths.len() - 2
+            ));
+        }
         Ok(())
+    }
+
+    /// The activation after each hidden layer.
+    pub fn hidden_activations(&self) -> Vec<Activation> {
+        self.per_layer
+            .clone()
+            .unwrap_or_else(|| vec![self.activation; self.widths.len().saturating_sub(2)])
     }
 
     /// Builds the network on `device` with Burn's default (Kaiming-uniform, PyTorch-like)
@@ -141,7 +157,7 @@ impl Mlp {
         self.layers.iter().enumerate().fold(x, |x, (i, layer)| {
             let y = layer.forward(x);
             if i < last {
-                self.activation.apply(y)
+                self.activations[i].apply(y)
             } else {
                 y
             }
