@@ -73,12 +73,30 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
 
 /// Parses the process arguments and runs the command; the exit code says how it went.
 pub fn main() -> ExitCode {
+    quiet_window_system_probing();
     let cli = Cli::parse();
     match dispatch(cli) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// Mesa's Vulkan drivers print "XDG_RUNTIME_DIR is invalid or not set" on every device open
+/// when the variable is missing (headless servers, containers, CI). Point it at a private
+/// folder so `wgpu` runs quietly. Called first thing in `main`, before any thread exists.
+fn quiet_window_system_probing() {
+    #[cfg(unix)]
+    if Backend::Wgpu.is_compiled() && std::env::var_os("XDG_RUNTIME_DIR").is_none() {
+        use std::os::unix::fs::DirBuilderExt;
+        let dir = std::env::temp_dir().join("unfold-xdg-runtime");
+        let ready = std::fs::DirBuilder::new().mode(0o700).create(&dir).is_ok() || dir.is_dir();
+        if ready {
+            // SAFETY: called at the start of `main`, before any other thread is spawned, so no
+            // other code can be reading the environment concurrently.
+            unsafe { std::env::set_var("XDG_RUNTIME_DIR", &dir) };
         }
     }
 }

@@ -233,7 +233,7 @@ impl OptimizerConfig {
                 weight_decay,
                 ..
             } => {
-                let momentum = (momentum > 0.0).then(|| MomentumConfig {
+                let momentum = (momentum > 0.0).then_some(MomentumConfig {
                     momentum,
                     dampening,
                     nesterov,
