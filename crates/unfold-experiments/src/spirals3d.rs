@@ -13,7 +13,7 @@ use burn::module::Module;
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 use unfold_data::{LabeledPoints, spirals_3d};
-use unfold_models::{Mlp, Spirals3dModel};
+use unfold_models::{Activation, Mlp, Spirals3dModel};
 use unfold_train::{Batching, FitConfig, Loss, OptimizerConfig, fit};
 use unfold_viz::{Figure, Panel, save_figure};
 
@@ -252,7 +252,21 @@ fn train_one(
     let everything = all.to_device(device);
     let output = net.forward_hidden(everything.features);
     let predicted = classes(Loss::BceWithLogits.predict(output.logits));
-    let hidden = output.hidden.into_iter().map(rows).collect();
+    let hidden: Vec<Vec<Vec<f32>>> = output.hidden.into_iter().map(rows).collect();
+    if net_config.hidden_activations().contains(&Activation::Relu) {
+        // Points whose whole representation is 0 in a layer: every unit inactive. Many such
+        // points pile up on one dot at the origin of the figures.
+        let at_origin: Vec<f64> = hidden
+            .iter()
+            .map(|rep| {
+                let zero = rep.iter().filter(|r| r.iter().all(|v| *v == 0.0)).count();
+                zero as f64 / rep.len().max(1) as f64
+            })
+            .collect();
+        metrics
+            .extra
+            .insert("hidden_fraction_at_origin".into(), serde_json::json!(at_origin));
+    }
     Ok(Trained {
         model,
         metrics,
@@ -468,12 +482,31 @@ fn report(
         ));
     }
     if let Some(relu) = acc(Spirals3dModel::ReluHidden) {
+        let at_origin = trained
+            .iter()
+            .find(|t| t.model == Spirals3dModel::ReluHidden)
+            .and_then(|t| t.metrics.extra.get("hidden_fraction_at_origin"))
+            .and_then(|v| v.as_array())
+            .and_then(|layers| layers.last())
+            .and_then(|v| v.as_f64());
+        let origin_text = at_origin
+            .filter(|f| *f > 0.0)
+            .map(|f| {
+                format!(
+                    " In its 2-D layer {} of the points sit exactly at the origin (both ReLUs off), \
+                     drawn as a single dot: the network has folded that whole part of the data onto one point.",
+                    percent(Some(f))
+                )
+            })
+            .unwrap_or_default();
         r.paragraph(&format!(
-            "**How does the representation change with ReLU?** ReLU folds space: every unit clips its half-space \
-             to zero, so the hidden layers bend and fold the spirals instead of only rotating and squashing them. \
-             `ReLUHiddenModel` reaches {} test accuracy with the same 3→3→2→1 shape. With only 2-3 units per \
-             layer some units can die (stay at 0), which limits how far such a small network unfolds the data.",
-            percent(Some(relu))
+            "**How does the representation change with ReLU?** The linear network's 2-D representation is a \
+             flattened copy of the spirals, still wound around each other. ReLU folds space instead: every unit \
+             clips its half-space to zero, so the hidden layers bend the spirals onto the axes and corners of the \
+             positive quadrant. `ReLUHiddenModel` reaches {} test accuracy with the same 3→3→2→1 shape.{} With \
+             only 2-3 units per layer, units that stay at 0 limit how far such a small network unfolds the data.",
+            percent(Some(relu)),
+            origin_text
         ));
     }
     if let Some(deep) = acc(Spirals3dModel::DeepRelu) {
@@ -485,13 +518,23 @@ fn report(
     }
     r.heading("Figures");
     for file in &metrics.figures {
-        let caption = match file.as_str() {
-            "data.png" => "The data: two intertwined 3-D spirals".to_string(),
-            "curves.png" => "Loss and accuracy during training".to_string(),
-            f if f.starts_with("predictions_") => {
-                format!("True vs predicted classes ({})", f.trim_end_matches(".png"))
-            }
-            f => format!("Hidden representations ({})", f.trim_end_matches(".png")),
+        let stem = file.trim_end_matches(".png");
+        let model_named = |prefix: &str| {
+            Spirals3dModel::ALL
+                .into_iter()
+                .find(|m| stem.strip_prefix(prefix) == Some(m.slug()))
+                .map(Spirals3dModel::name)
+        };
+        let caption = if stem == "data" {
+            "The data: two intertwined 3-D spirals".to_string()
+        } else if stem == "curves" {
+            "Loss and accuracy during training (solid: train, dashed: test)".to_string()
+        } else if let Some(name) = model_named("predictions_") {
+            format!("{name}: true classes (left) and predicted classes (right)")
+        } else if let Some(name) = model_named("hidden_") {
+            format!("{name}: hidden representations, coloured by true and by predicted class")
+        } else {
+            stem.to_string()
         };
         r.figure(&caption, file);
     }
