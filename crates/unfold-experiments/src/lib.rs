@@ -15,6 +15,7 @@ pub mod index;
 mod plots;
 pub mod registry;
 pub mod results;
+mod runs;
 pub mod spirals3d;
 mod time;
 

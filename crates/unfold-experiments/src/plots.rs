@@ -1,10 +1,13 @@
 //! Figure building blocks shared by the experiments: class-coloured scatters, metric curves,
 //! and reading tensors back to the host for plotting.
 
-use burn::tensor::{Int, Tensor};
-use unfold_viz::{Curve, Panel, Series2, Series3, class_color};
+use std::path::{Path, PathBuf};
 
-use crate::results::Curves;
+use anyhow::Context;
+use burn::tensor::{Int, Tensor};
+use unfold_viz::{Curve, Figure, Panel, Series2, Series3, class_color, save_figure};
+
+use crate::results::{Curves, RunMetrics};
 
 /// Rows of a `[N, D]` tensor on the host.
 pub fn rows(t: Tensor<2>) -> Vec<Vec<f32>> {
@@ -149,4 +152,37 @@ pub fn curves_panel(
         curves,
         note: notes,
     }
+}
+
+/// Saves a figure as PNG and SVG in `dir`, returning the PNG's path.
+pub fn save(figure: &Figure, dir: &Path, stem: &str) -> anyhow::Result<PathBuf> {
+    let paths = save_figure(figure, dir, stem).with_context(|| format!("drawing figure {stem}"))?;
+    paths
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "png"))
+        .ok_or_else(|| anyhow::anyhow!("figure {stem} produced no PNG"))
+}
+
+/// The file name of a path, as text.
+pub fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// A note naming the runs that diverged, for a curves panel.
+pub fn divergence_note<'a>(
+    runs: impl IntoIterator<Item = (&'a str, &'a RunMetrics)>,
+) -> Option<String> {
+    let diverged: Vec<String> = runs
+        .into_iter()
+        .filter(|(_, m)| m.status == "diverged")
+        .map(|(name, m)| {
+            format!(
+                "{name} diverged at epoch {}",
+                m.diverged_at_epoch.unwrap_or(0)
+            )
+        })
+        .collect();
+    (!diverged.is_empty()).then(|| diverged.join("; "))
 }

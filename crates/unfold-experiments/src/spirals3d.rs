@@ -8,20 +8,20 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::Context;
-use burn::module::Module;
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 use unfold_data::{LabeledPoints, spirals_3d};
-use unfold_models::{Activation, Mlp, Spirals3dModel};
-use unfold_train::{Batching, FitConfig, Loss, OptimizerConfig, fit};
-use unfold_viz::{Figure, Panel, save_figure};
+use unfold_models::{Activation, Spirals3dModel};
+use unfold_train::{Batching, FitConfig, Loss, OptimizerConfig};
+use unfold_viz::{Figure, Panel};
 
 use crate::plots::{
-    Metric, class_series_2d, class_series_3d, classes, curves_panel, first_2, first_3, rows,
+    Metric, class_series_2d, class_series_3d, classes, curves_panel, divergence_note, file_name,
+    first_2, first_3, rows, save,
 };
 use crate::registry::ExperimentOutcome;
 use crate::results::{Metrics, Report, RunMetrics, number, percent, prepare_output_dir};
+use crate::runs::train_mlp;
 use crate::{Profile, RunContext};
 
 /// The experiment's name on the command line and in results.
@@ -174,7 +174,7 @@ pub fn run(config: &Spirals3dConfig, ctx: &RunContext) -> anyhow::Result<Experim
                     "Loss (BCE with logits)",
                     &curves,
                     Metric::Loss,
-                    divergence_note(&trained),
+                    divergence_note(trained.iter().map(|t| (t.model.name(), &t.metrics))),
                 ),
                 curves_panel("Accuracy", &curves, Metric::Accuracy, None),
             ],
@@ -229,26 +229,15 @@ fn train_one(
     all: &LabeledPoints,
 ) -> anyhow::Result<Trained> {
     let device: &Device = &ctx.device;
-    let autodiff = device.clone().autodiff();
-    // Seed before each model so its initial weights do not depend on which models ran before.
-    autodiff.seed(ctx.seed);
     let net_config = model.config();
-    let net: Mlp = net_config.init(&autodiff);
-    let parameters = net.num_params();
-    let mut progress = ctx.progress();
-    let (net, history) = fit(
-        net,
-        &train.to_device(device),
-        Some(&test.to_device(device)),
-        &config.fit_config(ctx.seed),
+    let (net, mut metrics) = train_mlp(
+        &net_config,
         model.name(),
-        progress.as_mut(),
+        &config.fit_config(ctx.seed),
+        ctx,
+        &train.to_device(device),
+        &test.to_device(device),
     );
-    let mut metrics = RunMetrics::from_history(&history);
-    metrics.parameters = Some(parameters);
-    metrics.architecture = Some(net_config.describe());
-
-    let net = net.valid();
     let everything = all.to_device(device);
     let output = net.forward_hidden(everything.features);
     let predicted = classes(Loss::BceWithLogits.predict(output.logits));
@@ -263,9 +252,10 @@ fn train_one(
                 zero as f64 / rep.len().max(1) as f64
             })
             .collect();
-        metrics
-            .extra
-            .insert("hidden_fraction_at_origin".into(), serde_json::json!(at_origin));
+        metrics.extra.insert(
+            "hidden_fraction_at_origin".into(),
+            serde_json::json!(at_origin),
+        );
     }
     Ok(Trained {
         model,
@@ -366,35 +356,6 @@ fn model_figures(t: &Trained, data: &LabeledPoints, dir: &Path) -> anyhow::Resul
         )?);
     }
     Ok(figures)
-}
-
-fn divergence_note(trained: &[Trained]) -> Option<String> {
-    let diverged: Vec<String> = trained
-        .iter()
-        .filter(|t| t.metrics.status == "diverged")
-        .map(|t| {
-            format!(
-                "{} diverged at epoch {}",
-                t.model.name(),
-                t.metrics.diverged_at_epoch.unwrap_or(0)
-            )
-        })
-        .collect();
-    (!diverged.is_empty()).then(|| diverged.join("; "))
-}
-
-fn save(figure: &Figure, dir: &Path, stem: &str) -> anyhow::Result<PathBuf> {
-    let paths = save_figure(figure, dir, stem).with_context(|| format!("drawing figure {stem}"))?;
-    paths
-        .into_iter()
-        .find(|p| p.extension().is_some_and(|e| e == "png"))
-        .ok_or_else(|| anyhow::anyhow!("figure {stem} produced no PNG"))
-}
-
-fn file_name(p: &Path) -> String {
-    p.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
 }
 
 fn report(

@@ -27,4 +27,4 @@ mod mlp;
 mod presets;
 
 pub use mlp::{Activation, Mlp, MlpConfig, MlpOutput};
-pub use presets::Spirals3dModel;
+pub use presets::{SandwichModel, Spirals3dModel};

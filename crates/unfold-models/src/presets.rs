@@ -58,3 +58,70 @@ impl Spirals3dModel {
         }
     }
 }
+
+/// The models of notebook 003 (2-D spirals, "the sandwich"), for `classes` output classes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SandwichModel {
+    /// `DeepLinear`: bread only, 2 → 10 → 10 → K with no activation.
+    DeepLinear,
+    /// `MLP`: the sandwich, 2 → 10 (ReLU) → 10 (ReLU) → K.
+    Mlp,
+    /// `MLPemb`: 2 → 10 (ReLU) → 2 → 10 (ReLU) → 2 → K, with 2-unit "thin bread" layers whose
+    /// outputs are 2-D embeddings.
+    MlpEmb,
+    /// `MLPdeep`: five ReLU layers of 6 units, 2 → 6 → 6 → 6 → 6 → 6 → K (the rainbow sandwich).
+    MlpDeep,
+}
+
+impl SandwichModel {
+    /// All models, in notebook order.
+    pub const ALL: [SandwichModel; 4] = [
+        SandwichModel::DeepLinear,
+        SandwichModel::Mlp,
+        SandwichModel::MlpEmb,
+        SandwichModel::MlpDeep,
+    ];
+
+    /// The notebook's class name.
+    pub fn name(self) -> &'static str {
+        match self {
+            SandwichModel::DeepLinear => "DeepLinear",
+            SandwichModel::Mlp => "MLP",
+            SandwichModel::MlpEmb => "MLPemb",
+            SandwichModel::MlpDeep => "MLPdeep",
+        }
+    }
+
+    /// A file-name-friendly identifier.
+    pub fn slug(self) -> &'static str {
+        match self {
+            SandwichModel::DeepLinear => "deep_linear",
+            SandwichModel::Mlp => "mlp",
+            SandwichModel::MlpEmb => "mlp_emb",
+            SandwichModel::MlpDeep => "mlp_deep",
+        }
+    }
+
+    /// The network configuration for `classes` classes.
+    pub fn config(self, classes: usize) -> MlpConfig {
+        match self {
+            SandwichModel::DeepLinear => {
+                MlpConfig::new(vec![2, 10, 10, classes], Activation::Identity)
+            }
+            SandwichModel::Mlp => MlpConfig::new(vec![2, 10, 10, classes], Activation::Relu),
+            SandwichModel::MlpEmb => {
+                MlpConfig::new(vec![2, 10, 2, 10, 2, classes], Activation::Relu).with_per_layer(
+                    Some(vec![
+                        Activation::Relu,
+                        Activation::Identity,
+                        Activation::Relu,
+                        Activation::Identity,
+                    ]),
+                )
+            }
+            SandwichModel::MlpDeep => {
+                MlpConfig::new(vec![2, 6, 6, 6, 6, 6, classes], Activation::Relu)
+            }
+        }
+    }
+}
