@@ -16,6 +16,7 @@ mod plots;
 pub mod registry;
 pub mod results;
 mod runs;
+pub mod sandwich;
 pub mod spirals3d;
 mod time;
 

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use crate::results::{Report, Status};
-use crate::{RunContext, spirals3d};
+use crate::{RunContext, sandwich, spirals3d};
 
 /// What the command line and the report need to know about an experiment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,14 +21,24 @@ pub struct ExperimentInfo {
 }
 
 /// Every experiment, in notebook order.
-pub const EXPERIMENTS: &[ExperimentInfo] = &[ExperimentInfo {
-    name: spirals3d::NAME,
-    notebook: "000-spirals3d-unfolding",
-    title: "3-D spirals: linear vs ReLU layers unfolding a manifold",
-    question: "Can a linear model separate two intertwined spirals, and how do hidden layers with and \
+pub const EXPERIMENTS: &[ExperimentInfo] = &[
+    ExperimentInfo {
+        name: spirals3d::NAME,
+        notebook: "000-spirals3d-unfolding",
+        title: "3-D spirals: linear vs ReLU layers unfolding a manifold",
+        question: "Can a linear model separate two intertwined spirals, and how do hidden layers with and \
                without ReLU transform the data?",
-    default_seed: 42,
-}];
+        default_seed: 42,
+    },
+    ExperimentInfo {
+        name: sandwich::NAME,
+        notebook: "003-spirals2d-sandwich",
+        title: "2-D spirals: bread-only vs sandwich networks, embeddings and decision regions",
+        question: "Why does a deep network need non-linear layers between its linear ones, and how do \
+               its hidden layers transform three intertwined spirals until a line separates them?",
+        default_seed: 12345,
+    },
+];
 
 /// What running an experiment produced.
 #[derive(Debug, Clone)]
@@ -72,6 +82,7 @@ pub fn run(name: &str, ctx: &RunContext) -> anyhow::Result<ExperimentOutcome> {
         spirals3d::NAME => {
             spirals3d::run(&spirals3d::Spirals3dConfig::for_profile(ctx.profile), ctx)
         }
+        sandwich::NAME => sandwich::run(&sandwich::SandwichConfig::for_profile(ctx.profile), ctx),
         other => anyhow::bail!("experiment '{other}' is listed but has no runner"),
     }
 }

@@ -1,0 +1,610 @@
+//! Notebook 003: three-class 2-D spirals, "bread only" vs "sandwich" networks, 2-D embeddings,
+//! and the decision regions each network draws on the input plane.
+//!
+//! Trains `DeepLinear`, `MLP`, `MLPemb` and `MLPdeep` with cross-entropy and AdamW (lr 1e-3) on
+//! shuffled mini-batches of 32 (`drop_last`) for 2000 epochs, logging every 10.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use burn::tensor::{Device, Tensor, TensorData};
+use serde::{Deserialize, Serialize};
+use unfold_data::{LabeledPoints, Spirals2dConfig, spirals_2d};
+use unfold_models::{Mlp, SandwichModel};
+use unfold_train::{Batching, FitConfig, Loss, OptimizerConfig};
+use unfold_viz::{Figure, Panel};
+
+use crate::plots::{
+    Metric, class_series_2d, classes, curves_panel, divergence_note, file_name, first_2, rows, save,
+};
+use crate::registry::ExperimentOutcome;
+use crate::results::{Metrics, Report, RunMetrics, number, percent, prepare_output_dir};
+use crate::runs::train_mlp;
+use crate::{Profile, RunContext};
+
+/// The experiment's name on the command line and in results.
+pub const NAME: &str = "sandwich";
+
+const CLASS_NAMES: [&str; 3] = ["arm 0", "arm 1", "arm 2"];
+
+/// Settings of the sandwich experiment. [`Default`] is the notebook's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SandwichConfig {
+    /// The data generator's parameters (1000 points per arm, 3 arms, angle noise 0.2).
+    pub data: Spirals2dConfig,
+    /// Fraction of the points used for training (0.8, as `random_split`).
+    pub train_fraction: f64,
+    /// Epochs (2000).
+    pub epochs: usize,
+    /// AdamW's learning rate (1e-3).
+    pub learning_rate: f64,
+    /// Mini-batch size (32, shuffled, last incomplete batch dropped).
+    pub batch_size: usize,
+    /// Log metrics every this many epochs (10).
+    pub log_every: usize,
+    /// Cells per side of the decision-region maps.
+    pub region_resolution: usize,
+    /// The models to train, in order.
+    pub models: Vec<SandwichModel>,
+}
+
+impl Default for SandwichConfig {
+    fn default() -> Self {
+        Self {
+            data: Spirals2dConfig::default(),
+            train_fraction: 0.8,
+            epochs: 2000,
+            learning_rate: 1e-3,
+            batch_size: 32,
+            log_every: 10,
+            region_resolution: 200,
+            models: SandwichModel::ALL.to_vec(),
+        }
+    }
+}
+
+impl SandwichConfig {
+    /// The notebook's settings (`full`) or the same pipeline on less data and fewer epochs
+    /// (`quick`).
+    pub fn for_profile(profile: Profile) -> Self {
+        match profile {
+            Profile::Full => Self::default(),
+            Profile::Quick => Self {
+                data: Spirals2dConfig {
+                    points_per_class: 300,
+                    ..Spirals2dConfig::default()
+                },
+                epochs: 150,
+                log_every: 10,
+                region_resolution: 100,
+                ..Self::default()
+            },
+        }
+    }
+
+    /// Checks every value, with a message naming the bad one.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.data.points_per_class < 2 {
+            return Err("points per class must be ≥ 2".into());
+        }
+        if !(2..=12).contains(&self.data.classes) {
+            return Err(format!(
+                "classes must be in 2..=12, got {}",
+                self.data.classes
+            ));
+        }
+        if !(self.data.angle_noise.is_finite() && self.data.angle_noise >= 0.0) {
+            return Err(format!(
+                "angle noise must be finite and ≥ 0, got {}",
+                self.data.angle_noise
+            ));
+        }
+        if !(self.train_fraction > 0.0 && self.train_fraction < 1.0) {
+            return Err(format!(
+                "train fraction must be in (0, 1), got {}",
+                self.train_fraction
+            ));
+        }
+        if !(2..=2000).contains(&self.region_resolution) {
+            return Err(format!(
+                "region resolution must be in 2..=2000, got {}",
+                self.region_resolution
+            ));
+        }
+        if self.models.is_empty() {
+            return Err("at least one model is needed".into());
+        }
+        let train_points =
+            (self.data.points_per_class * self.data.classes) as f64 * self.train_fraction;
+        if (self.batch_size as f64) > train_points {
+            return Err(format!(
+                "batch size {} is larger than the {} training points (drop_last would leave no batch)",
+                self.batch_size, train_points as usize
+            ));
+        }
+        self.fit_config(0).validate()
+    }
+
+    fn fit_config(&self, seed: u64) -> FitConfig {
+        FitConfig {
+            loss: Loss::CrossEntropy,
+            optimizer: OptimizerConfig::adamw(self.learning_rate),
+            epochs: self.epochs,
+            batching: Batching::MiniBatch {
+                size: self.batch_size,
+                shuffle: true,
+                drop_last: true,
+            },
+            log_every: self.log_every,
+            seed,
+        }
+    }
+}
+
+/// The square of the input plane the maps cover.
+const PLANE: (f32, f32) = (-1.25, 1.25);
+
+struct Trained {
+    model: SandwichModel,
+    metrics: RunMetrics,
+    /// Predicted class of every point.
+    predicted: Vec<u32>,
+    /// Predicted class of every cell of the region map, row-major from the bottom row.
+    regions: Vec<u32>,
+    /// Hidden representations of every point, one per hidden layer.
+    hidden: Vec<Vec<Vec<f32>>>,
+}
+
+/// Runs the experiment: trains every model, writes metrics, figures and report under
+/// `<ctx.out>/sandwich/`.
+pub fn run(config: &SandwichConfig, ctx: &RunContext) -> anyhow::Result<ExperimentOutcome> {
+    config
+        .validate()
+        .map_err(|e| anyhow::anyhow!("invalid sandwich settings: {e}"))?;
+    let started = Instant::now();
+    let dir = ctx.out.join(NAME);
+    prepare_output_dir(&dir)?;
+
+    let data = spirals_2d(&config.data, ctx.seed);
+    let (train, test) = data.split(config.train_fraction, ctx.seed);
+    let mut metrics = Metrics::new(NAME, ctx, serde_json::to_value(config)?);
+    let mut figures = vec![save(
+        &Figure {
+            title: None,
+            panels: vec![Panel::Scatter2 {
+                title: format!(
+                    "{} spiral arms, {} points each (angle noise {})",
+                    config.data.classes, config.data.points_per_class, config.data.angle_noise
+                ),
+                x_label: "x".into(),
+                y_label: "y".into(),
+                series: class_series_2d(&data.points_2d(), data.labels(), &CLASS_NAMES),
+                note: None,
+            }],
+            columns: 1,
+            panel_size: (640, 600),
+        },
+        &dir,
+        "data",
+    )?];
+
+    let grid = region_grid(config.region_resolution);
+    let mut trained = Vec::new();
+    for &model in &config.models {
+        let t = train_one(model, config, ctx, &train, &test, &data, &grid)?;
+        metrics.add_run(model.name(), t.metrics.clone());
+        trained.push(t);
+    }
+
+    figures.extend(comparison_figure(&trained, &data, &dir)?);
+    figures.push(regions_figure(
+        &trained,
+        &data,
+        config.region_resolution,
+        &dir,
+    )?);
+    if let Some(path) = embeddings_figure(&trained, &data, &dir)? {
+        figures.push(path);
+    }
+    let curves: Vec<(&str, &crate::results::Curves)> = trained
+        .iter()
+        .map(|t| (t.model.name(), &t.metrics.curves))
+        .collect();
+    figures.push(save(
+        &Figure {
+            title: Some("Training curves (solid: train, dashed: test)".into()),
+            panels: vec![
+                curves_panel(
+                    "Loss (cross-entropy)",
+                    &curves,
+                    Metric::Loss,
+                    divergence_note(trained.iter().map(|t| (t.model.name(), &t.metrics))),
+                ),
+                curves_panel("Accuracy", &curves, Metric::Accuracy, None),
+            ],
+            columns: 2,
+            panel_size: (700, 520),
+        },
+        &dir,
+        "curves",
+    )?);
+
+    metrics.figures = figures.iter().map(|p| file_name(p)).collect();
+    let wall = started.elapsed().as_secs_f64();
+    let metrics_path = metrics.write(&dir, wall)?;
+    let report = report(config, &metrics, &trained, &train, &test);
+    report.write(&dir)?;
+    let summary = trained
+        .iter()
+        .map(|t| {
+            format!(
+                "{:<12} train {:>6}  test {:>6}  loss {}{}",
+                t.model.name(),
+                percent(t.metrics.train_accuracy),
+                percent(t.metrics.test_accuracy),
+                number(t.metrics.final_loss),
+                if t.metrics.status == "diverged" {
+                    "  DIVERGED"
+                } else {
+                    ""
+                }
+            )
+        })
+        .collect();
+    Ok(ExperimentOutcome {
+        name: NAME.into(),
+        status: metrics.status,
+        dir,
+        metrics_path,
+        figures,
+        summary,
+        wall_seconds: wall,
+        report,
+    })
+}
+
+/// Cell centres of a `resolution × resolution` map of [`PLANE`], row-major from the bottom.
+fn region_grid(resolution: usize) -> Vec<f32> {
+    let step = (PLANE.1 - PLANE.0) / resolution as f32;
+    let mut grid = Vec::with_capacity(resolution * resolution * 2);
+    for row in 0..resolution {
+        for col in 0..resolution {
+            grid.push(PLANE.0 + (col as f32 + 0.5) * step);
+            grid.push(PLANE.0 + (row as f32 + 0.5) * step);
+        }
+    }
+    grid
+}
+
+fn train_one(
+    model: SandwichModel,
+    config: &SandwichConfig,
+    ctx: &RunContext,
+    train: &LabeledPoints,
+    test: &LabeledPoints,
+    all: &LabeledPoints,
+    grid: &[f32],
+) -> anyhow::Result<Trained> {
+    let device: &Device = &ctx.device;
+    let net_config = model.config(config.data.classes);
+    let (net, metrics) = train_mlp(
+        &net_config,
+        model.name(),
+        &config.fit_config(ctx.seed),
+        ctx,
+        &train.to_device(device),
+        &test.to_device(device),
+    );
+    let output = net.forward_hidden(all.to_device(device).features);
+    let predicted = classes(Loss::CrossEntropy.predict(output.logits));
+    let hidden = output.hidden.into_iter().map(rows).collect();
+    let regions = predict_grid(&net, grid, device);
+    Ok(Trained {
+        model,
+        metrics,
+        predicted,
+        regions,
+        hidden,
+    })
+}
+
+fn predict_grid(net: &Mlp, grid: &[f32], device: &Device) -> Vec<u32> {
+    let n = grid.len() / 2;
+    let x = Tensor::<2>::from_data(TensorData::new(grid.to_vec(), [n, 2]), device);
+    classes(Loss::CrossEntropy.predict(net.forward(x)))
+}
+
+fn find(trained: &[Trained], model: SandwichModel) -> Option<&Trained> {
+    trained.iter().find(|t| t.model == model)
+}
+
+fn diverged_note(t: &Trained) -> Option<String> {
+    (t.metrics.status == "diverged").then(|| {
+        format!(
+            "diverged at epoch {}: predictions not meaningful",
+            t.metrics.diverged_at_epoch.unwrap_or(0)
+        )
+    })
+}
+
+/// Bread only vs sandwich: the notebook's side-by-side predictions.
+fn comparison_figure(
+    trained: &[Trained],
+    data: &LabeledPoints,
+    dir: &Path,
+) -> anyhow::Result<Option<PathBuf>> {
+    let (Some(bread), Some(sandwich)) = (
+        find(trained, SandwichModel::DeepLinear),
+        find(trained, SandwichModel::Mlp),
+    ) else {
+        return Ok(None);
+    };
+    let points = data.points_2d();
+    let panel = |title: String, t: &Trained| Panel::Scatter2 {
+        title,
+        x_label: "x".into(),
+        y_label: "y".into(),
+        series: class_series_2d(&points, &t.predicted, &CLASS_NAMES),
+        note: diverged_note(t),
+    };
+    Ok(Some(save(
+        &Figure {
+            title: Some("Predicted classes: without ReLU it is not a sandwich".into()),
+            panels: vec![
+                panel(
+                    format!(
+                        "Bread only (DeepLinear), test {}",
+                        percent(bread.metrics.test_accuracy)
+                    ),
+                    bread,
+                ),
+                panel(
+                    format!(
+                        "Sandwich (MLP), test {}",
+                        percent(sandwich.metrics.test_accuracy)
+                    ),
+                    sandwich,
+                ),
+            ],
+            columns: 2,
+            panel_size: (620, 580),
+        },
+        dir,
+        "bread_vs_sandwich",
+    )?))
+}
+
+/// One decision-region map per model, with the points on top.
+fn regions_figure(
+    trained: &[Trained],
+    data: &LabeledPoints,
+    resolution: usize,
+    dir: &Path,
+) -> anyhow::Result<PathBuf> {
+    let series = class_series_2d(&data.points_2d(), data.labels(), &CLASS_NAMES);
+    let panels = trained
+        .iter()
+        .map(|t| Panel::Regions {
+            title: format!(
+                "{}: test accuracy {}",
+                t.model.name(),
+                percent(t.metrics.test_accuracy)
+            ),
+            x_label: "x".into(),
+            y_label: "y".into(),
+            x_range: PLANE,
+            y_range: PLANE,
+            cols: resolution,
+            rows: resolution,
+            classes: t.regions.clone(),
+            series: series.clone(),
+            note: diverged_note(t),
+        })
+        .collect();
+    save(
+        &Figure {
+            title: Some("Decision regions of the input plane, with the true classes on top".into()),
+            panels,
+            columns: 2,
+            panel_size: (600, 580),
+        },
+        dir,
+        "regions",
+    )
+}
+
+/// `MLPemb`'s first and last 2-D embeddings beside the input, coloured by true class.
+fn embeddings_figure(
+    trained: &[Trained],
+    data: &LabeledPoints,
+    dir: &Path,
+) -> anyhow::Result<Option<PathBuf>> {
+    let Some(emb) = find(trained, SandwichModel::MlpEmb) else {
+        return Ok(None);
+    };
+    // Hidden layers of 2→10→2→10→2→K: [10-D ReLU, 2-D, 10-D ReLU, 2-D].
+    let (Some(first), Some(last)) = (emb.hidden.get(1), emb.hidden.get(3)) else {
+        return Ok(None);
+    };
+    let panel = |title: &str, points: Vec<[f32; 2]>, x: &str, y: &str| Panel::Scatter2 {
+        title: title.into(),
+        x_label: x.into(),
+        y_label: y.into(),
+        series: class_series_2d(&points, data.labels(), &CLASS_NAMES),
+        note: diverged_note(emb),
+    };
+    Ok(Some(save(
+        &Figure {
+            title: Some(format!(
+                "MLPemb: the data, transformed until it is linearly separable (test {})",
+                percent(emb.metrics.test_accuracy)
+            )),
+            panels: vec![
+                panel("Original data points", data.points_2d(), "x", "y"),
+                panel(
+                    "Lin+ReLU+Lin: first 2-D embedding",
+                    first_2(first),
+                    "e1",
+                    "e2",
+                ),
+                panel(
+                    "…+Lin+ReLU+Lin: last 2-D embedding",
+                    first_2(last),
+                    "e1",
+                    "e2",
+                ),
+            ],
+            columns: 3,
+            panel_size: (560, 540),
+        },
+        dir,
+        "embeddings",
+    )?))
+}
+
+fn report(
+    config: &SandwichConfig,
+    metrics: &Metrics,
+    trained: &[Trained],
+    train: &LabeledPoints,
+    test: &LabeledPoints,
+) -> Report {
+    let mut r = Report::new("2-D spirals: a neural net is a sandwich (notebook 003)");
+    r.paragraph(
+        "`Linear` layers are bread, `ReLU` layers are what goes between. Without the filling, a stack of \
+         bread is no sandwich: any number of linear layers is still one linear map. Linear layers rotate \
+         and stretch the data, ReLU layers squash it, and the network learns how much of each to do until \
+         the classes are linearly separable.",
+    );
+    r.paragraph(&format!(
+        "Setup (as the notebook): {} spiral arms of {} points, angle noise {}, {} training / {} test \
+         points, cross-entropy, AdamW (lr {}), shuffled batches of {} with `drop_last`, {} epochs. Test \
+         metrics are computed on the whole test set (the notebook reports its last batch). Backend `{}` \
+         ({}), seed {}, profile `{}`.",
+        config.data.classes,
+        config.data.points_per_class,
+        config.data.angle_noise,
+        train.len(),
+        test.len(),
+        config.learning_rate,
+        config.batch_size,
+        config.epochs,
+        metrics.backend,
+        metrics.device,
+        metrics.seed,
+        metrics.profile
+    ));
+    r.heading("Results");
+    let rows: Vec<Vec<String>> = trained
+        .iter()
+        .map(|t| {
+            vec![
+                format!("`{}`", t.model.name()),
+                t.metrics.architecture.clone().unwrap_or_default(),
+                t.metrics
+                    .parameters
+                    .map(|p| p.to_string())
+                    .unwrap_or_default(),
+                percent(t.metrics.train_accuracy),
+                percent(t.metrics.test_accuracy),
+                number(t.metrics.final_loss),
+                t.metrics.status.clone(),
+            ]
+        })
+        .collect();
+    r.table(
+        &[
+            "model",
+            "architecture",
+            "parameters",
+            "train accuracy",
+            "test accuracy",
+            "final loss",
+            "status",
+        ],
+        &rows,
+    );
+    r.heading("Answers");
+    let acc = |m| find(trained, m).and_then(|t| t.metrics.test_accuracy);
+    if let (Some(bread), Some(sandwich)) = (acc(SandwichModel::DeepLinear), acc(SandwichModel::Mlp))
+    {
+        r.paragraph(&format!(
+            "**Does depth without non-linearity help?** No. `DeepLinear` has three layers but no ReLU, so it \
+             is one linear map and can only cut the plane into {} regions by straight lines through a common \
+             structure: it reaches {} test accuracy, where chance is {}. The same layers with ReLU between \
+             them (`MLP`) reach {}.",
+            config.data.classes,
+            percent(Some(bread)),
+            percent(Some(1.0 / config.data.classes as f64)),
+            percent(Some(sandwich))
+        ));
+    }
+    if let Some(emb) = acc(SandwichModel::MlpEmb) {
+        r.paragraph(&format!(
+            "**What do the hidden layers do to the data?** `MLPemb` squeezes its hidden layers through 2-unit \
+             \"thin bread\" layers so they can be drawn. Its first embedding already stretches the arms apart; \
+             in the last one each arm lies in its own wedge, separable by straight lines, which is all the final \
+             linear layer can do. Test accuracy {}.",
+            percent(Some(emb))
+        ));
+    }
+    r.heading("Figures");
+    for file in &metrics.figures {
+        let caption = match file.trim_end_matches(".png") {
+            "data" => "The data: three intertwined spiral arms",
+            "bread_vs_sandwich" => "Bread only vs sandwich: predicted classes of every point",
+            "regions" => "Decision regions of each model over the input plane",
+            "embeddings" => "MLPemb's 2-D embeddings, coloured by true class",
+            "curves" => "Loss and accuracy during training (solid: train, dashed: test)",
+            other => other,
+        };
+        r.figure(caption, file);
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notebook_defaults() {
+        let c = SandwichConfig::default();
+        assert_eq!(c.data.points_per_class, 1000);
+        assert_eq!(c.data.classes, 3);
+        assert_eq!(c.data.angle_noise, 0.2);
+        assert_eq!((c.epochs, c.batch_size, c.log_every), (2000, 32, 10));
+        assert_eq!(c.learning_rate, 1e-3);
+        assert!(c.validate().is_ok());
+        assert!(
+            SandwichConfig::for_profile(Profile::Quick)
+                .validate()
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn validation_rejects_bad_values() {
+        let bad = SandwichConfig {
+            batch_size: 0,
+            ..Default::default()
+        };
+        assert!(bad.validate().unwrap_err().contains("batch size"));
+        let bad = SandwichConfig {
+            batch_size: 100_000,
+            ..Default::default()
+        };
+        assert!(bad.validate().unwrap_err().contains("larger than"));
+        let mut bad = SandwichConfig::default();
+        bad.data.classes = 1;
+        assert!(bad.validate().unwrap_err().contains("classes"));
+    }
+
+    #[test]
+    fn grid_covers_the_plane_bottom_up() {
+        let grid = region_grid(4);
+        assert_eq!(grid.len(), 32);
+        assert!(grid[0] < 0.0 && grid[1] < 0.0, "first cell is bottom-left");
+        assert!(grid[30] > 0.0 && grid[31] > 0.0, "last cell is top-right");
+    }
+}
