@@ -13,6 +13,7 @@
 mod context;
 pub mod index;
 mod plots;
+pub mod rainbow;
 pub mod registry;
 pub mod results;
 mod runs;
