@@ -17,9 +17,10 @@ lint:
     cargo fmt --all --check
     cargo clippy --release --workspace --all-targets -- -D warnings
 
-# Training-speed benchmarks (pass e.g. `-- --backend wgpu`).
+# Benchmarks: training speed (pass e.g. `-- --backend wgpu`) and dataset decoding.
 bench *ARGS:
     cargo bench --bench training {{ARGS}}
+    cargo bench --bench data
 
 # What CI runs.
 ci:

@@ -11,6 +11,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
+
+mod data;
 use unfold_device::{Backend, list_devices, select_device};
 use unfold_experiments::results::Status;
 use unfold_experiments::{EXPERIMENTS, ExperimentOutcome, Profile, RunContext, index};
@@ -35,6 +37,11 @@ enum Command {
     Sandwich(CommonArgs),
     /// Run every experiment and write an HTML report linking all results.
     ReproduceAll(ReproduceArgs),
+    /// Fetch, verify and locate the MNIST and Fashion-MNIST files.
+    Data {
+        #[command(subcommand)]
+        cmd: data::DataCommand,
+    },
 }
 
 /// Options shared by every experiment command.
@@ -116,6 +123,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Spirals3d(args) => run_one(unfold_experiments::spirals3d::NAME, &args),
         Command::Sandwich(args) => run_one(unfold_experiments::sandwich::NAME, &args),
         Command::ReproduceAll(args) => reproduce_all(&args),
+        Command::Data { cmd } => data::run(cmd),
     }
 }
 

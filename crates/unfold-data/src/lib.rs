@@ -1,4 +1,5 @@
-//! Data for unfold: seeded synthetic generators and labelled point sets.
+//! Data for unfold: seeded synthetic generators, labelled point sets, and the MNIST and
+//! Fashion-MNIST image datasets.
 //!
 //! Every generator runs on the host with its own seeded random number generator and returns a
 //! [`LabeledPoints`]: plain `f32` rows and class labels. The same seed therefore gives the same
@@ -15,12 +16,49 @@
 //! let (train, test) = data.split(0.8, 42);
 //! assert_eq!((train.len(), test.len()), (800, 200));
 //! ```
+//!
+//! # Image datasets
+//!
+//! [`load`] finds MNIST or Fashion-MNIST (see [`locate`] for where it looks) and reads one
+//! split from the standard IDX files, raw or `.gz`, checking everything: magic numbers,
+//! dimensions, lengths, that images and labels agree, and that labels are `0..=9`. Each
+//! problem is a [`DataError`] naming the file. The resulting [`ImageSet`] splits with a seed,
+//! goes to a device whole ([`ImageSet::to_device`], [`ImageSet::to_device_flat`]), or feeds
+//! Burn's data loader as a [`Dataset`](burn::data::dataset::Dataset) with [`ImageBatcher`].
+//!
+//! ```no_run
+//! use unfold_data::{load, DatasetKind, Normalization, Split};
+//!
+//! let train = load(DatasetKind::Mnist, Split::Train, None)?;
+//! assert_eq!(train.len(), 60_000);
+//! let (train, validation) = train.split(0.8, 42);
+//! # #[allow(deprecated)]
+//! let device = unfold_data::Device::ndarray();
+//! let on_device = train.to_device_flat(&device, Normalization::MNIST);
+//! assert_eq!(on_device.features.dims(), [48_000, 784]);
+//! # Ok::<(), unfold_data::DataError>(())
+//! ```
 #![warn(missing_docs)]
 
+mod discovery;
+mod error;
+pub mod idx;
+mod images;
 mod points;
 mod spirals;
 
-pub use points::{DataError, DeviceData, LabeledPoints};
+pub use discovery::{
+    Candidate, DATA_ENV, DEBIAN_FASHION_MNIST_DIR, DEFAULT_DATA_DIR, DatasetKind,
+    FASHION_MNIST_CLASSES, IDX_FILES, MNIST_CLASSES, NUM_CLASSES, Source, Split, check_dataset_dir,
+    find_idx_file, load, load_from, locate, locate_in, search_dirs, survey, survey_dirs,
+};
+pub use error::DataError;
+pub use idx::{
+    IdxImages, encode_idx_images, encode_idx_labels, read_idx_images, read_idx_labels,
+    write_idx_images, write_idx_labels,
+};
+pub use images::{DeviceImages, ImageBatch, ImageBatcher, ImageItem, ImageSet, Normalization};
+pub use points::{DeviceData, LabeledPoints};
 pub use spirals::{Spirals2dConfig, Spirals3dConfig, spirals_2d, spirals_3d};
 
 /// The random number generator every unfold generator uses: small, fast, and stable across

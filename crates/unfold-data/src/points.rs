@@ -3,18 +3,7 @@
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use rand::seq::SliceRandom;
 
-use crate::seeded_rng;
-
-/// Errors from building or uploading point sets.
-#[derive(Debug, thiserror::Error)]
-pub enum DataError {
-    /// Feature rows and labels disagree in count or width.
-    #[error("malformed point set: {0}")]
-    Malformed(String),
-    /// A generator parameter is out of range.
-    #[error("invalid parameter: {0}")]
-    InvalidParameter(String),
-}
+use crate::{DataError, seeded_rng};
 
 /// A set of points with integer class labels, stored row-major on the host.
 #[derive(Debug, Clone, PartialEq)]

@@ -6,7 +6,10 @@
 
 use std::path::PathBuf;
 
-use unfold_viz::{Curve, Figure, Panel, Series2, Series3, VizError, class_color, save_figure};
+use unfold_viz::{
+    Curve, Figure, GrayImage, ImageTile, Panel, Series2, Series3, VizError, class_color,
+    save_figure,
+};
 
 /// Small deterministic generator (no `rand` dependency needed for samples).
 struct Lcg(u64);
@@ -206,6 +209,53 @@ fn regions(rng: &mut Lcg) -> Panel {
 }
 
 /// Degenerate inputs: they must render (with notes), not panic.
+/// Sixteen 28x28 "glyphs" (rings and bars of varying size) with captions, every
+/// fifth one marked as a wrong prediction.
+fn image_grid() -> Panel {
+    let glyph = |k: usize| {
+        let mut pixels = vec![0u8; 28 * 28];
+        for y in 0..28 {
+            for x in 0..28 {
+                let (dx, dy) = (x as f32 - 13.5, y as f32 - 13.5);
+                let ink = if k.is_multiple_of(2) {
+                    let r = 6.0 + (k % 5) as f32;
+                    1.0 - ((dx.hypot(dy) - r).abs() / 2.0)
+                } else {
+                    1.0 - ((dx - (k % 7) as f32 + 3.0).abs() / 2.0) - f32::from(dy.abs() > 9.0)
+                };
+                pixels[y * 28 + x] = (ink.clamp(0.0, 1.0) * 255.0) as u8;
+            }
+        }
+        GrayImage {
+            width: 28,
+            height: 28,
+            pixels,
+        }
+    };
+    let tiles = (0..16)
+        .map(|k| {
+            let truth = k % 2;
+            let wrong = k % 5 == 4;
+            let predicted = if wrong { 1 - truth } else { truth };
+            ImageTile {
+                image: glyph(k),
+                caption: format!(
+                    "true {}\npred {}",
+                    ["ring", "bar"][truth],
+                    ["ring", "bar"][predicted]
+                ),
+                highlight: wrong,
+            }
+        })
+        .collect();
+    Panel::ImageGrid {
+        title: "Test images".into(),
+        tiles,
+        columns: 8,
+        note: Some("red: wrong prediction".into()),
+    }
+}
+
 fn edge_cases() -> Vec<Panel> {
     vec![
         Panel::Scatter2 {
@@ -328,6 +378,15 @@ fn main() -> Result<(), VizError> {
         ("scatter3", single(scatter3(&mut rng))),
         ("lines", single(lines(&mut rng))),
         ("regions", single(regions(&mut rng))),
+        (
+            "images",
+            Figure {
+                title: None,
+                panels: vec![image_grid()],
+                columns: 1,
+                panel_size: (960, 420),
+            },
+        ),
         (
             "combined",
             Figure {

@@ -1,6 +1,7 @@
 //! Drawing: one implementation, generic over the plotters backend, used for
 //! both the bitmap (PNG) and the SVG output.
 
+use std::cell::RefCell;
 use std::fmt::Display;
 
 use plotters::coord::Shift;
@@ -13,7 +14,7 @@ use crate::color::{rgb, tint};
 use crate::font::FAMILY;
 use crate::text::CrispText;
 use crate::ticks::{Axis, Ticks, pad, padded_range};
-use crate::{Curve, Figure, Panel, Rgb, Series2, Series3, VizError, class_color};
+use crate::{Curve, Figure, ImageTile, Panel, Rgb, Series2, Series3, VizError, class_color};
 
 /// Largest image side in pixels, and largest pixel count, that we agree to draw.
 const MAX_SIDE: u64 = 20_000;
@@ -109,8 +110,28 @@ impl Layout {
     }
 }
 
+/// Largest side of an image in a [`Panel::ImageGrid`].
+const MAX_IMAGE_SIDE: u32 = 4096;
+
 /// Structural checks that do not depend on the data values.
 fn check_panel(panel: &Panel) -> Result<(), String> {
+    if let Panel::ImageGrid { tiles, .. } = panel {
+        for (i, tile) in tiles.iter().enumerate() {
+            let image = &tile.image;
+            let (w, h) = (image.width, image.height);
+            if w == 0 || h == 0 || w > MAX_IMAGE_SIDE || h > MAX_IMAGE_SIDE {
+                return Err(format!(
+                    "image {i} is {w}x{h} pixels; each side must be within 1..={MAX_IMAGE_SIDE}"
+                ));
+            }
+            if image.pixels.len() as u64 != u64::from(w) * u64::from(h) {
+                return Err(format!(
+                    "image {i} is {w}x{h} but has {} pixel values",
+                    image.pixels.len()
+                ));
+            }
+        }
+    }
     if let Panel::Regions {
         x_range,
         y_range,
@@ -149,6 +170,7 @@ pub(crate) fn render_rgb(figure: &Figure, layout: &Layout) -> Result<Vec<u8>, Vi
     let ctx = Ctx {
         format: "PNG",
         s: layout.scale,
+        embedded: RefCell::new(Vec::new()),
     };
     let len = layout.width as usize * layout.height as usize * 3;
     let mut buffer = vec![255u8; len];
@@ -169,6 +191,7 @@ pub(crate) fn render_svg(figure: &Figure, layout: &Layout) -> Result<String, Viz
     let ctx = Ctx {
         format: "SVG",
         s: layout.scale,
+        embedded: RefCell::new(Vec::new()),
     };
     let mut svg = String::new();
     {
@@ -180,6 +203,14 @@ pub(crate) fn render_svg(figure: &Figure, layout: &Layout) -> Result<String, Viz
         draw_figure(&root, figure, layout, &ctx)?;
         root.present().map_err(ctx.err())?;
     }
+    let embedded = ctx.embedded.into_inner();
+    if !embedded.is_empty() {
+        let end = svg.rfind("</svg>").ok_or_else(|| VizError::Draw {
+            format: "SVG",
+            message: "the SVG document has no closing tag".into(),
+        })?;
+        svg.insert_str(end, &embedded.concat());
+    }
     Ok(svg)
 }
 
@@ -188,6 +219,10 @@ pub(crate) fn render_svg(figure: &Figure, layout: &Layout) -> Result<String, Viz
 struct Ctx {
     format: &'static str,
     s: f64,
+    /// SVG `<image>` elements to add on top of the drawing (images of a
+    /// [`Panel::ImageGrid`] go into the SVG as embedded PNGs, not as one
+    /// rectangle per pixel run).
+    embedded: RefCell<Vec<String>>,
 }
 
 impl Ctx {
@@ -311,6 +346,12 @@ fn draw_figure<DB: DrawingBackend>(
                 note.as_deref(),
                 ctx,
             )?,
+            Panel::ImageGrid {
+                title,
+                tiles,
+                columns,
+                note,
+            } => image_grid(cell, title, tiles, *columns, note.as_deref(), ctx)?,
         }
     }
     Ok(())
@@ -1092,4 +1133,208 @@ fn axis_titles_3d<DB: DrawingBackend>(
         .map_err(ctx.err())?;
     }
     Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Image grids
+// ---------------------------------------------------------------------------
+
+/// Frame around an image that is not highlighted.
+const IMAGE_FRAME: RGBColor = RGBColor(200, 200, 200);
+
+fn image_grid<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    tiles: &[ImageTile],
+    columns: usize,
+    note: Option<&str>,
+    ctx: &Ctx,
+) -> Result<(), VizError> {
+    let warnings = if tiles.is_empty() {
+        vec!["no images to show".to_owned()]
+    } else {
+        Vec::new()
+    };
+    let body = header(area, title, &notes(note, warnings), ctx)?;
+    if tiles.is_empty() {
+        return Ok(());
+    }
+    let (w, h) = body.dim_in_pixel();
+    let cols = columns.clamp(1, tiles.len());
+    let rows = tiles.len().div_ceil(cols);
+    let margin = ctx.px(10.0);
+    let cell_w = (f64::from(w) - 2.0 * margin).max(1.0) / cols as f64;
+    let cell_h = (f64::from(h) - margin).max(1.0) / rows as f64;
+    let caption_font = ctx.font(SIZE_CAPTION);
+    let line_h = ctx.px(SIZE_CAPTION * EM * 1.2);
+    let caption_gap = ctx.px(4.0);
+    let max_lines = tiles
+        .iter()
+        .map(|t| caption_lines(&t.caption).len())
+        .max()
+        .unwrap_or(0);
+    let caption_h = if max_lines > 0 {
+        max_lines as f64 * line_h + caption_gap
+    } else {
+        0.0
+    };
+    let pad = ctx.px(5.0);
+    let max_w = tiles.iter().map(|t| t.image.width).max().unwrap_or(1);
+    let max_h = tiles.iter().map(|t| t.image.height).max().unwrap_or(1);
+    let fit = ((cell_w - 2.0 * pad) / f64::from(max_w))
+        .min((cell_h - 2.0 * pad - caption_h) / f64::from(max_h))
+        .max(0.05);
+    // Whole-pixel scaling keeps pixels square, unless it would waste much space.
+    let scale = if fit >= 2.0 && fit.floor() / fit >= 0.85 {
+        fit.floor()
+    } else {
+        fit
+    };
+    let base = body.get_base_pixel();
+
+    for (k, tile) in tiles.iter().enumerate() {
+        let (r, c) = (k / cols, k % cols);
+        let image = &tile.image;
+        let (iw, ih) = (
+            f64::from(image.width) * scale,
+            f64::from(image.height) * scale,
+        );
+        let cx = margin + (c as f64 + 0.5) * cell_w;
+        let x0 = cx - iw / 2.0;
+        let y0 = r as f64 * cell_h + (cell_h - ih - caption_h) / 2.0;
+        // Pixel edges come from one formula, so neighbours share them exactly.
+        let at = |origin: f64, i: usize| (origin + i as f64 * scale).round() as i32;
+        let width = image.width as usize;
+        let (left, top) = (at(x0, 0), at(y0, 0));
+        let (right, bottom) = (at(x0, width), at(y0, image.height as usize));
+        if ctx.format == "SVG" {
+            let png = gray_png(image, ctx)?;
+            ctx.embedded.borrow_mut().push(format!(
+                "<image x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" \
+                 preserveAspectRatio=\"none\" image-rendering=\"optimizeSpeed\" \
+                 style=\"image-rendering:crisp-edges;image-rendering:pixelated\" \
+                 href=\"data:image/png;base64,{}\"/>\n",
+                base.0 + left,
+                base.1 + top,
+                right - left,
+                bottom - top,
+                base64(&png)
+            ));
+        } else {
+            for (y, row) in image.pixels.chunks(width).enumerate() {
+                let mut start = 0;
+                for x in 1..=row.len() {
+                    if x < row.len() && row[x] == row[start] {
+                        continue;
+                    }
+                    if row[start] != 0 {
+                        let g = 255 - row[start];
+                        body.draw(&Rectangle::new(
+                            [(at(x0, start), at(y0, y)), (at(x0, x), at(y0, y + 1))],
+                            RGBColor(g, g, g).filled(),
+                        ))
+                        .map_err(ctx.err())?;
+                    }
+                    start = x;
+                }
+            }
+        }
+        let (color, stroke) = if tile.highlight {
+            (NOTE, ctx.ipx(2.0, 1))
+        } else {
+            (IMAGE_FRAME, 1)
+        };
+        for i in 0..stroke {
+            body.draw(&Rectangle::new(
+                [(left - 1 - i, top - 1 - i), (right + i, bottom + i)],
+                color.stroke_width(1),
+            ))
+            .map_err(ctx.err())?;
+        }
+        let color = if tile.highlight { &NOTE } else { &TEXT };
+        let style = caption_font
+            .clone()
+            .color(color)
+            .pos(Pos::new(HPos::Center, VPos::Top));
+        for (i, line) in caption_lines(&tile.caption).iter().enumerate() {
+            let text = fit_text(&body, line, &style, cell_w - ctx.px(4.0));
+            let y = f64::from(bottom + stroke) + caption_gap + i as f64 * line_h;
+            body.draw_text(&text, &style, (cx.round() as i32, y.round() as i32))
+                .map_err(ctx.err())?;
+        }
+    }
+    Ok(())
+}
+
+/// Nominal text size of image captions.
+const SIZE_CAPTION: f64 = 15.5;
+
+/// The non-empty lines of a caption.
+fn caption_lines(caption: &str) -> Vec<&str> {
+    caption
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// The image as an 8-bit grey PNG, ink dark on white as in the bitmap output.
+fn gray_png(image: &crate::GrayImage, ctx: &Ctx) -> Result<Vec<u8>, VizError> {
+    let fail = |e: png::EncodingError| VizError::Draw {
+        format: ctx.format,
+        message: format!("encoding an embedded image: {e}"),
+    };
+    let inverted: Vec<u8> = image.pixels.iter().map(|&v| 255 - v).collect();
+    let mut bytes = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut bytes, image.width, image.height);
+        encoder.set_color(png::ColorType::Grayscale);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().map_err(fail)?;
+        writer.write_image_data(&inverted).map_err(fail)?;
+        writer.finish().map_err(fail)?;
+    }
+    Ok(bytes)
+}
+
+/// Standard base64 (RFC 4648, with padding).
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base64;
+
+    #[test]
+    fn base64_matches_rfc_4648_vectors() {
+        for (input, expected) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(input.as_bytes()), expected);
+        }
+    }
 }

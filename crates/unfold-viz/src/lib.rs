@@ -1,10 +1,10 @@
 //! Figures for unfold experiments, drawn from plain numbers.
 //!
 //! `unfold-viz` turns vectors of numbers — scatter points, training curves,
-//! decision-region grids — into legible figures for students and teachers. It
+//! decision-region grids, captioned image grids — into legible figures for students and teachers. It
 //! deliberately knows nothing about Burn or tensors: callers convert their
 //! results into the plain structs of this crate ([`Series2`], [`Series3`],
-//! [`Curve`], [`Panel`], [`Figure`]) and call [`save_figure`], which writes
+//! [`Curve`], [`GrayImage`], [`Panel`], [`Figure`]) and call [`save_figure`], which writes
 //! the same picture as a PNG (for notebooks and reports) and as an SVG (for
 //! slides and print).
 //!
@@ -97,6 +97,30 @@ pub struct Curve {
     pub dashed: bool,
 }
 
+/// A grey-scale image: one byte per pixel, row-major, 0 = background and 255 = full ink
+/// (as in MNIST and Fashion-MNIST). [`Panel::ImageGrid`] draws ink dark on white.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrayImage {
+    /// Width in pixels (at least 1).
+    pub width: u32,
+    /// Height in pixels (at least 1).
+    pub height: u32,
+    /// `width * height` intensities, row after row.
+    pub pixels: Vec<u8>,
+}
+
+/// One image of a [`Panel::ImageGrid`], with the caption drawn under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageTile {
+    /// The image.
+    pub image: GrayImage,
+    /// Text under the image (may be empty); lines separated by `'\n'` are drawn one under
+    /// the other, e.g. `"true 7\npred 1"`. A line too wide for its cell ends in an ellipsis.
+    pub caption: String,
+    /// Draw the caption and a frame in red, e.g. for a wrong prediction.
+    pub highlight: bool,
+}
+
 /// One chart of a [`Figure`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Panel {
@@ -173,6 +197,21 @@ pub enum Panel {
         /// Optional remark drawn in red-ish text under the panel title.
         note: Option<String>,
     },
+    /// A grid of small grey-scale images with captions, e.g. digits or garments with their
+    /// true and predicted labels; highlighted tiles (wrong predictions) get a red frame and
+    /// caption. Images are scaled uniformly to fill the cells (by a whole factor where that
+    /// loses little space, so pixels stay square). The PNG draws the pixels; the SVG embeds
+    /// each image as a small PNG drawn with crisp edges, which keeps the file small.
+    ImageGrid {
+        /// Panel title.
+        title: String,
+        /// The images, laid out row by row.
+        tiles: Vec<ImageTile>,
+        /// Images per row (>= 1; clamped to the number of images).
+        columns: usize,
+        /// Optional remark drawn in red-ish text under the panel title.
+        note: Option<String>,
+    },
 }
 
 impl Panel {
@@ -182,7 +221,8 @@ impl Panel {
             Panel::Scatter2 { title, .. }
             | Panel::Scatter3 { title, .. }
             | Panel::Lines { title, .. }
-            | Panel::Regions { title, .. } => title,
+            | Panel::Regions { title, .. }
+            | Panel::ImageGrid { title, .. } => title,
         }
     }
 }
