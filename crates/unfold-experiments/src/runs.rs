@@ -1,12 +1,18 @@
 //! Training one notebook model: the steps every experiment shares.
 
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
 use burn::module::Module;
 use unfold_data::DeviceData;
 use unfold_models::{Mlp, MlpConfig};
 use unfold_train::{FitConfig, fit};
+use unfold_viz::Figure;
 
 use crate::RunContext;
-use crate::results::RunMetrics;
+use crate::plots::{Metric, curves_panel, divergence_note, file_name, save};
+use crate::registry::ExperimentOutcome;
+use crate::results::{Curves, Metrics, Report, RunMetrics, number, percent};
 
 /// Builds `config` on the context's device (autodiff on), seeded with the context's seed so its
 /// initial weights do not depend on which models ran before, trains it with `fit_config`, and
@@ -30,4 +36,106 @@ pub fn train_mlp(
     metrics.parameters = Some(parameters);
     metrics.architecture = Some(config.describe());
     (net.valid(), metrics)
+}
+
+/// The runs of an experiment by name, in the order they were trained.
+pub type NamedRuns<'a> = [(&'a str, &'a RunMetrics)];
+
+/// Draws the loss (log scale) and accuracy curves of every run into `<dir>/curves.png|svg`.
+pub fn curves_figure(runs: &NamedRuns, loss_name: &str, dir: &Path) -> anyhow::Result<PathBuf> {
+    let curves: Vec<(&str, &Curves)> = runs.iter().map(|(n, m)| (*n, &m.curves)).collect();
+    save(
+        &Figure {
+            title: Some("Training curves (solid: train, dashed: test)".into()),
+            panels: vec![
+                curves_panel(
+                    &format!("Loss ({loss_name})"),
+                    &curves,
+                    Metric::Loss,
+                    divergence_note(runs.iter().copied()),
+                ),
+                curves_panel("Accuracy", &curves, Metric::Accuracy, None),
+            ],
+            columns: 2,
+            panel_size: (700, 520),
+        },
+        dir,
+        "curves",
+    )
+}
+
+/// The report's results table: model, architecture, parameters, accuracies, loss, status.
+pub fn results_table(report: &mut Report, runs: &NamedRuns) {
+    let rows: Vec<Vec<String>> = runs
+        .iter()
+        .map(|(name, m)| {
+            vec![
+                format!("`{name}`"),
+                m.architecture.clone().unwrap_or_default(),
+                m.parameters.map(|p| p.to_string()).unwrap_or_default(),
+                percent(m.train_accuracy),
+                percent(m.test_accuracy),
+                number(m.final_loss),
+                m.status.clone(),
+            ]
+        })
+        .collect();
+    report.table(
+        &[
+            "model",
+            "architecture",
+            "parameters",
+            "train accuracy",
+            "test accuracy",
+            "final loss",
+            "status",
+        ],
+        &rows,
+    );
+}
+
+/// Writes `metrics.json` (listing `figures`) and the report that `make_report` builds from the
+/// final metrics, and returns the experiment's outcome with one summary line per run.
+pub fn finish(
+    name: &str,
+    dir: PathBuf,
+    started: Instant,
+    mut metrics: Metrics,
+    figures: Vec<PathBuf>,
+    order: &[&str],
+    make_report: impl FnOnce(&Metrics) -> Report,
+) -> anyhow::Result<ExperimentOutcome> {
+    metrics.figures = figures.iter().map(|p| file_name(p)).collect();
+    let wall = started.elapsed().as_secs_f64();
+    let metrics_path = metrics.write(&dir, wall)?;
+    let report = make_report(&metrics);
+    report.write(&dir)?;
+    let width = order.iter().map(|n| n.len()).max().unwrap_or(0);
+    let summary = order
+        .iter()
+        .filter_map(|n| metrics.runs.get(*n).map(|m| (n, m)))
+        .map(|(n, m)| {
+            format!(
+                "{n:<width$}  train {:>6}  test {:>6}  loss {}{}",
+                percent(m.train_accuracy),
+                percent(m.test_accuracy),
+                number(m.final_loss),
+                if m.status == "diverged" {
+                    "  DIVERGED"
+                } else {
+                    ""
+                }
+            )
+        })
+        .collect();
+    Ok(ExperimentOutcome {
+        name: name.into(),
+        status: metrics.status,
+        dir,
+        metrics_path,
+        figures,
+        summary,
+        wall_seconds: wall,
+        report,
+    })
 }

@@ -15,13 +15,10 @@ use unfold_models::{Activation, Spirals3dModel};
 use unfold_train::{Batching, FitConfig, Loss, OptimizerConfig};
 use unfold_viz::{Figure, Panel};
 
-use crate::plots::{
-    Metric, class_series_2d, class_series_3d, classes, curves_panel, divergence_note, file_name,
-    first_2, first_3, rows, save,
-};
+use crate::plots::{class_series_2d, class_series_3d, classes, first_2, first_3, rows, save};
 use crate::registry::ExperimentOutcome;
-use crate::results::{Metrics, Report, RunMetrics, number, percent, prepare_output_dir};
-use crate::runs::train_mlp;
+use crate::results::{Metrics, Report, RunMetrics, percent, prepare_output_dir};
+use crate::runs::{curves_figure, finish, results_table, train_mlp};
 use crate::{Profile, RunContext};
 
 /// The experiment's name on the command line and in results.
@@ -162,61 +159,14 @@ pub fn run(config: &Spirals3dConfig, ctx: &RunContext) -> anyhow::Result<Experim
         trained.push(t);
     }
 
-    let curves: Vec<(&str, &crate::results::Curves)> = trained
+    let runs: Vec<(&str, &RunMetrics)> = trained
         .iter()
-        .map(|t| (t.model.name(), &t.metrics.curves))
+        .map(|t| (t.model.name(), &t.metrics))
         .collect();
-    figures.push(save(
-        &Figure {
-            title: Some("Training curves (solid: train, dashed: test)".into()),
-            panels: vec![
-                curves_panel(
-                    "Loss (BCE with logits)",
-                    &curves,
-                    Metric::Loss,
-                    divergence_note(trained.iter().map(|t| (t.model.name(), &t.metrics))),
-                ),
-                curves_panel("Accuracy", &curves, Metric::Accuracy, None),
-            ],
-            columns: 2,
-            panel_size: (700, 520),
-        },
-        &dir,
-        "curves",
-    )?);
-
-    metrics.figures = figures.iter().map(|p| file_name(p)).collect();
-    let wall = started.elapsed().as_secs_f64();
-    let metrics_path = metrics.write(&dir, wall)?;
-    let report = report(config, &metrics, &trained, &train, &test);
-    report.write(&dir)?;
-
-    let summary = trained
-        .iter()
-        .map(|t| {
-            format!(
-                "{:<18} train {:>6}  test {:>6}  loss {}{}",
-                t.model.name(),
-                percent(t.metrics.train_accuracy),
-                percent(t.metrics.test_accuracy),
-                number(t.metrics.final_loss),
-                if t.metrics.status == "diverged" {
-                    "  DIVERGED"
-                } else {
-                    ""
-                }
-            )
-        })
-        .collect();
-    Ok(ExperimentOutcome {
-        name: NAME.into(),
-        status: metrics.status,
-        dir,
-        metrics_path,
-        figures,
-        summary,
-        wall_seconds: wall,
-        report,
+    figures.push(curves_figure(&runs, "BCE with logits", &dir)?);
+    let order: Vec<&str> = runs.iter().map(|(n, _)| *n).collect();
+    finish(NAME, dir, started, metrics, figures, &order, |metrics| {
+        report(config, metrics, &trained, &train, &test)
     })
 }
 
@@ -386,35 +336,11 @@ fn report(
         metrics.profile
     ));
     r.heading("Results");
-    let rows: Vec<Vec<String>> = trained
+    let runs: Vec<(&str, &RunMetrics)> = trained
         .iter()
-        .map(|t| {
-            vec![
-                format!("`{}`", t.model.name()),
-                t.metrics.architecture.clone().unwrap_or_default(),
-                t.metrics
-                    .parameters
-                    .map(|p| p.to_string())
-                    .unwrap_or_default(),
-                percent(t.metrics.train_accuracy),
-                percent(t.metrics.test_accuracy),
-                number(t.metrics.final_loss),
-                t.metrics.status.clone(),
-            ]
-        })
+        .map(|t| (t.model.name(), &t.metrics))
         .collect();
-    r.table(
-        &[
-            "model",
-            "architecture",
-            "parameters",
-            "train accuracy",
-            "test accuracy",
-            "final loss",
-            "status",
-        ],
-        &rows,
-    );
+    results_table(&mut r, &runs);
     r.heading("Answers");
     let acc = |m: Spirals3dModel| {
         trained
