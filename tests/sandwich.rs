@@ -57,6 +57,6 @@ fn quick_run_shows_bread_only_is_no_sandwich() {
             "{stem}.svg"
         );
     }
-    assert_eq!(outcome.figures.len(), 5);
+    assert_eq!(outcome.figures.len(), 7);
     std::fs::remove_dir_all(&out).unwrap();
 }

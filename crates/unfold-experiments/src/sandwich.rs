@@ -12,9 +12,12 @@ use serde::{Deserialize, Serialize};
 use unfold_data::{LabeledPoints, Spirals2dConfig, spirals_2d};
 use unfold_models::{Mlp, SandwichModel};
 use unfold_train::{Batching, FitConfig, Loss, OptimizerConfig};
-use unfold_viz::{Figure, Panel};
+use unfold_viz::{Dot, Figure, Panel};
 
 use crate::plots::{class_series_2d, classes, first_2, rows, save};
+use crate::rainbow::{
+    NOTEBOOK_PERMUTATION, Normalization, describe_permutation, dot_features, is_permutation,
+};
 use crate::registry::ExperimentOutcome;
 use crate::results::{Metrics, Report, RunMetrics, percent, prepare_output_dir};
 use crate::runs::{curves_figure, finish, results_table, train_mlp};
@@ -44,6 +47,11 @@ pub struct SandwichConfig {
     pub region_resolution: usize,
     /// The models to train, in order.
     pub models: Vec<SandwichModel>,
+    /// The rainbow sandwich's feature permutation `idx`: activation `idx[i]` of each 6-unit
+    /// layer drives `x, y, R, G, B, s`\[i\] (the notebook's `[5, 4, 1, 2, 3, 0]`).
+    pub rainbow_permutation: [usize; 6],
+    /// How activations are normalized before they become dots (the notebook's default: none).
+    pub rainbow_normalization: Normalization,
 }
 
 impl Default for SandwichConfig {
@@ -57,6 +65,8 @@ impl Default for SandwichConfig {
             log_every: 10,
             region_resolution: 200,
             models: SandwichModel::ALL.to_vec(),
+            rainbow_permutation: NOTEBOOK_PERMUTATION,
+            rainbow_normalization: Normalization::None,
         }
     }
 }
@@ -111,6 +121,12 @@ impl SandwichConfig {
         }
         if self.models.is_empty() {
             return Err("at least one model is needed".into());
+        }
+        if !is_permutation(self.rainbow_permutation) {
+            return Err(format!(
+                "the rainbow permutation {:?} must use each of 0..6 once",
+                self.rainbow_permutation
+            ));
         }
         let train_points =
             (self.data.points_per_class * self.data.classes) as f64 * self.train_fraction;
@@ -204,6 +220,7 @@ pub fn run(config: &SandwichConfig, ctx: &RunContext) -> anyhow::Result<Experime
     if let Some(path) = embeddings_figure(&trained, &data, &dir)? {
         figures.push(path);
     }
+    figures.extend(rainbow_figures(&trained, config, &dir)?);
     let runs: Vec<(&str, &RunMetrics)> = trained
         .iter()
         .map(|t| (t.model.name(), &t.metrics))
@@ -414,6 +431,96 @@ fn embeddings_figure(
     )?))
 }
 
+/// The rainbow sandwich: every ReLU layer of `MLPdeep` as dots whose position, colour and size
+/// are its six activations, on black; once with each layer's own scale and once with one
+/// scale for all layers.
+fn rainbow_figures(
+    trained: &[Trained],
+    config: &SandwichConfig,
+    dir: &Path,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let Some(deep) = find(trained, SandwichModel::MlpDeep) else {
+        return Ok(Vec::new());
+    };
+    let idx = config.rainbow_permutation;
+    let layers: Vec<Vec<Dot>> = deep
+        .hidden
+        .iter()
+        .filter(|rep| rep.first().is_some_and(|r| r.len() == 6))
+        .map(|rep| {
+            dot_features(rep, config.rainbow_normalization, idx)
+                .into_iter()
+                .map(|d| Dot {
+                    x: d.x,
+                    y: d.y,
+                    color: (
+                        (d.rgb[0] * 255.0).round() as u8,
+                        (d.rgb[1] * 255.0).round() as u8,
+                        (d.rgb[2] * 255.0).round() as u8,
+                    ),
+                    // matplotlib's marker area (points²) as a radius in pixels.
+                    radius: (d.area.sqrt() * 0.45).clamp(1.0, 40.0),
+                })
+                .collect()
+        })
+        .collect();
+    if layers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let extent = |pick: fn(&Dot) -> f32| {
+        let values = layers.iter().flatten().map(pick).filter(|v| v.is_finite());
+        let (lo, hi) = values.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+        let margin = ((hi - lo) * 0.05).max(1e-3);
+        (lo.is_finite() && hi.is_finite()).then_some((lo - margin, hi + margin))
+    };
+    let common = (extent(|d| d.x), extent(|d| d.y));
+    let mapping = describe_permutation(idx);
+    let mut figures = Vec::new();
+    for (fixed, stem) in [(false, "rainbow"), (true, "rainbow_fixed_scale")] {
+        let panels = layers
+            .iter()
+            .enumerate()
+            .map(|(i, dots)| Panel::Dots {
+                title: format!("relu{}", i + 1),
+                x_label: format!("activation {}", idx[0]),
+                y_label: format!("activation {}", idx[1]),
+                dots: dots.clone(),
+                dark: true,
+                x_range: if fixed { common.0 } else { None },
+                y_range: if fixed { common.1 } else { None },
+                note: diverged_note(deep),
+            })
+            .collect();
+        figures.push(save(
+            &Figure {
+                title: Some(format!(
+                    "Rainbow sandwich: MLPdeep's ReLU layers as (x, y, R, G, B, size) — idx {idx:?} = {mapping}, \
+                     normalization {}{}",
+                    normalization_name(config.rainbow_normalization),
+                    if fixed { ", common scale" } else { "" }
+                )),
+                panels,
+                columns: layers.len(),
+                panel_size: (520, 540),
+            },
+            dir,
+            stem,
+        )?);
+    }
+    Ok(figures)
+}
+
+fn normalization_name(n: Normalization) -> &'static str {
+    match n {
+        Normalization::None => "none",
+        Normalization::Softmax => "softmax",
+        Normalization::Sigmoid => "sigmoid",
+        Normalization::MinMax => "minmax",
+    }
+}
+
 fn report(
     config: &SandwichConfig,
     metrics: &Metrics,
@@ -483,6 +590,10 @@ fn report(
             "bread_vs_sandwich" => "Bread only vs sandwich: predicted classes of every point",
             "regions" => "Decision regions of each model over the input plane",
             "embeddings" => "MLPemb's 2-D embeddings, coloured by true class",
+            "rainbow" => {
+                "The rainbow sandwich: each ReLU layer of MLPdeep, its own scale per layer"
+            }
+            "rainbow_fixed_scale" => "The rainbow sandwich with one common scale for all layers",
             "curves" => "Loss and accuracy during training (solid: train, dashed: test)",
             other => other,
         };

@@ -132,6 +132,18 @@ fn check_panel(panel: &Panel) -> Result<(), String> {
             }
         }
     }
+    if let Panel::Dots {
+        x_range, y_range, ..
+    } = panel
+    {
+        let ok =
+            |r: &Option<(f32, f32)>| r.is_none_or(|(a, b)| a.is_finite() && b.is_finite() && a < b);
+        if !ok(x_range) || !ok(y_range) {
+            return Err(format!(
+                "fixed dot ranges must be finite and increasing (x_range {x_range:?}, y_range {y_range:?})"
+            ));
+        }
+    }
     if let Panel::Regions {
         x_range,
         y_range,
@@ -352,6 +364,28 @@ fn draw_figure<DB: DrawingBackend>(
                 columns,
                 note,
             } => image_grid(cell, title, tiles, *columns, note.as_deref(), ctx)?,
+            Panel::Dots {
+                title,
+                x_label,
+                y_label,
+                dots: points,
+                dark,
+                x_range,
+                y_range,
+                note,
+            } => dots(
+                cell,
+                title,
+                Labels {
+                    x: x_label,
+                    y: y_label,
+                },
+                points,
+                *dark,
+                (*x_range, *y_range),
+                note.as_deref(),
+                ctx,
+            )?,
         }
     }
     Ok(())
@@ -431,6 +465,17 @@ fn header<DB: DrawingBackend>(
     notes: &[(String, RGBColor)],
     ctx: &Ctx,
 ) -> Result<DrawingArea<DB, Shift>, VizError> {
+    header_in(area, title, notes, TEXT, ctx)
+}
+
+/// [`header`] with the title in `title_color` (light text on dark panels).
+fn header_in<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    notes: &[(String, RGBColor)],
+    title_color: RGBColor,
+    ctx: &Ctx,
+) -> Result<DrawingArea<DB, Shift>, VizError> {
     let (w, _) = area.dim_in_pixel();
     let side = ctx.px(14.0);
     let max_width = f64::from(w) - 2.0 * side;
@@ -438,7 +483,10 @@ fn header<DB: DrawingBackend>(
     // descender, with the SVG convention of the baseline at 0.76 em).
     let mut y = ctx.px(12.0);
     if !title.trim().is_empty() {
-        let style = ctx.bold(SIZE_TITLE).pos(Pos::new(HPos::Center, VPos::Top));
+        let style = ctx
+            .bold(SIZE_TITLE)
+            .color(&title_color)
+            .pos(Pos::new(HPos::Center, VPos::Top));
         let text = fit_text(area, title, &style, max_width);
         area.draw_text(&text, &style, (w as i32 / 2, y as i32))
             .map_err(ctx.err())?;
@@ -1317,6 +1365,89 @@ fn base64(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+// ---------------------------------------------------------------------------
+// Dots with their own colour and size
+// ---------------------------------------------------------------------------
+
+/// Background, text and grid colours of a dark panel.
+const DARK_BACKGROUND: RGBColor = RGBColor(0, 0, 0);
+const DARK_TEXT: RGBColor = RGBColor(235, 235, 235);
+const DARK_GRID: RGBColor = RGBColor(60, 60, 60);
+
+/// An optional fixed axis range.
+type FixedRange = Option<(f32, f32)>;
+
+#[allow(clippy::too_many_arguments)]
+fn dots<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    labels: Labels,
+    points: &[crate::Dot],
+    dark: bool,
+    (x_range, y_range): (FixedRange, FixedRange),
+    note: Option<&str>,
+    ctx: &Ctx,
+) -> Result<(), VizError> {
+    let (ink, grid) = if dark {
+        area.fill(&DARK_BACKGROUND).map_err(ctx.err())?;
+        (DARK_TEXT, DARK_GRID)
+    } else {
+        (TEXT, GRID_BOLD)
+    };
+    let finite: Vec<&crate::Dot> = points
+        .iter()
+        .filter(|d| d.x.is_finite() && d.y.is_finite() && d.radius.is_finite())
+        .collect();
+    let skipped = points.len() - finite.len();
+    let warnings = count_note(skipped, "non-finite dot", "non-finite dots")
+        .into_iter()
+        .collect();
+    let body = header_in(area, title, &notes(note, warnings), ink, ctx)?;
+    let range = |fixed: Option<(f32, f32)>, values: Vec<f64>| match fixed {
+        Some((a, b)) => (f64::from(a), f64::from(b)),
+        None => padded_range(values, 0.05),
+    };
+    let (x0, x1) = range(x_range, finite.iter().map(|d| f64::from(d.x)).collect());
+    let (y0, y1) = range(y_range, finite.iter().map(|d| f64::from(d.y)).collect());
+    let label_style = ctx.font(SIZE_TICK).color(&ink);
+    let axis_style = ctx.font(SIZE_AXIS).color(&ink);
+    let mut chart = ChartBuilder::on(&body)
+        .margin(ctx.ipx(10.0, 2))
+        .x_label_area_size(ctx.ipx(52.0, 10))
+        .y_label_area_size(ctx.ipx(64.0, 10))
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(ctx.err())?;
+    chart
+        .configure_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(grid.stroke_width(1))
+        .axis_style(ink.stroke_width(1))
+        .label_style(label_style)
+        .axis_desc_style(axis_style)
+        .x_desc(labels.x)
+        .y_desc(labels.y)
+        .x_labels(6)
+        .y_labels(6)
+        .draw()
+        .map_err(ctx.err())?;
+    let inside = |d: &&&crate::Dot| {
+        let (x, y) = (f64::from(d.x), f64::from(d.y));
+        x >= x0 && x <= x1 && y >= y0 && y <= y1
+    };
+    chart
+        .draw_series(finite.iter().filter(inside).map(|d| {
+            let (r, g, b) = d.color;
+            let radius = (f64::from(d.radius.max(0.0)) * ctx.s).round().max(1.0) as i32;
+            Circle::new(
+                (f64::from(d.x), f64::from(d.y)),
+                radius,
+                RGBColor(r, g, b).filled(),
+            )
+        }))
+        .map_err(ctx.err())?;
+    Ok(())
 }
 
 #[cfg(test)]

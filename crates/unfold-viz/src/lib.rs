@@ -121,6 +121,19 @@ pub struct ImageTile {
     pub highlight: bool,
 }
 
+/// One dot of a [`Panel::Dots`]: its own position, colour and size.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Dot {
+    /// Horizontal position.
+    pub x: f32,
+    /// Vertical position.
+    pub y: f32,
+    /// Fill colour.
+    pub color: Rgb,
+    /// Radius in pixels at the nominal 640x520 panel size (scaled with the figure).
+    pub radius: f32,
+}
+
 /// One chart of a [`Figure`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Panel {
@@ -212,6 +225,26 @@ pub enum Panel {
         /// Optional remark drawn in red-ish text under the panel title.
         note: Option<String>,
     },
+    /// Dots that each carry their own colour and size (notebook 003's "rainbow sandwich"),
+    /// optionally on a dark background and with fixed axis ranges (to compare panels).
+    Dots {
+        /// Panel title.
+        title: String,
+        /// Horizontal axis label.
+        x_label: String,
+        /// Vertical axis label.
+        y_label: String,
+        /// The dots, drawn in order (later ones on top).
+        dots: Vec<Dot>,
+        /// Black background with light text and axes.
+        dark: bool,
+        /// Fixed horizontal range; `None` fits the dots.
+        x_range: Option<(f32, f32)>,
+        /// Fixed vertical range; `None` fits the dots.
+        y_range: Option<(f32, f32)>,
+        /// Optional remark drawn in red-ish text under the panel title.
+        note: Option<String>,
+    },
 }
 
 impl Panel {
@@ -222,7 +255,8 @@ impl Panel {
             | Panel::Scatter3 { title, .. }
             | Panel::Lines { title, .. }
             | Panel::Regions { title, .. }
-            | Panel::ImageGrid { title, .. } => title,
+            | Panel::ImageGrid { title, .. }
+            | Panel::Dots { title, .. } => title,
         }
     }
 }

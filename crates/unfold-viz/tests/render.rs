@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use unfold_viz::{Curve, Figure, Panel, Series2, Series3, VizError, class_color, save_figure};
+use unfold_viz::{Curve, Dot, Figure, Panel, Series2, Series3, VizError, class_color, save_figure};
 
 /// A fresh directory under the system temp dir, removed on drop.
 struct TempDir(PathBuf);
@@ -669,4 +669,64 @@ fn malformed_figures_are_errors() {
     zero_cols.columns = 0;
     save_figure(&zero_cols, &dir.0, "zero-cols").expect("columns 0 means 1");
     assert_eq!(names(&dir.0), vec!["zero-cols.png", "zero-cols.svg"]);
+}
+
+#[test]
+fn dots_on_a_dark_panel_with_fixed_ranges() {
+    let dir = std::env::temp_dir().join(format!("unfold-viz-dots-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let dots: Vec<Dot> = (0..50)
+        .map(|i| Dot {
+            x: i as f32 / 10.0,
+            y: (i as f32 / 7.0).sin(),
+            color: (200, (i * 5) as u8, 40),
+            radius: 1.0 + (i % 7) as f32,
+        })
+        .chain([Dot {
+            x: f32::NAN,
+            y: 0.0,
+            color: (0, 0, 0),
+            radius: 3.0,
+        }])
+        .collect();
+    let figure = Figure {
+        title: Some("Rainbow".into()),
+        panels: vec![Panel::Dots {
+            title: "relu1".into(),
+            x_label: "a".into(),
+            y_label: "b".into(),
+            dots,
+            dark: true,
+            x_range: Some((-1.0, 6.0)),
+            y_range: Some((-1.5, 1.5)),
+            note: None,
+        }],
+        columns: 1,
+        panel_size: (640, 520),
+    };
+    let paths = save_figure(&figure, &dir, "dots").unwrap();
+    let svg = std::fs::read_to_string(&paths[1]).unwrap();
+    assert!(svg.contains("relu1"));
+    assert!(
+        svg.contains("1 non-finite dot not shown"),
+        "note for the NaN dot"
+    );
+    let bad = Figure {
+        panels: vec![Panel::Dots {
+            title: "bad".into(),
+            x_label: String::new(),
+            y_label: String::new(),
+            dots: Vec::new(),
+            dark: false,
+            x_range: Some((1.0, 1.0)),
+            y_range: None,
+            note: None,
+        }],
+        ..figure
+    };
+    assert!(
+        save_figure(&bad, &dir, "bad").is_err(),
+        "an empty fixed range is an error"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
