@@ -19,7 +19,13 @@ use unfold_experiments::{EXPERIMENTS, ExperimentOutcome, Profile, RunContext, in
 
 /// Reproducible, device-agnostic deep-learning notebooks with figures.
 #[derive(Debug, Parser)]
-#[command(name = "unfold", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "unfold",
+    version,
+    about = "Classic deep-learning notebooks as reproducible, device-agnostic experiments with figures",
+    long_about = None,
+    propagate_version = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
