@@ -6,11 +6,10 @@ use std::path::Path;
 use burn::data::dataloader::batcher::Batcher;
 use burn::data::dataset::{Dataset, DatasetError};
 use burn::tensor::{Device, Int, Tensor, TensorData};
-use rand::seq::SliceRandom;
 
 use crate::discovery::NUM_CLASSES;
 use crate::idx::{read_idx_images, read_idx_labels, write_idx_images, write_idx_labels};
-use crate::{DataError, DeviceData, seeded_rng};
+use crate::{DataError, DeviceData, seeded_permutation, split_indices};
 
 /// How pixel bytes become floats: `x = (byte / 255 - mean) / std`.
 ///
@@ -311,9 +310,7 @@ impl ImageSet {
 
     /// A seeded random permutation of the images.
     pub fn shuffled(&self, seed: u64) -> ImageSet {
-        let mut order: Vec<usize> = (0..self.len()).collect();
-        order.shuffle(&mut seeded_rng(seed));
-        self.select(&order)
+        self.select(&seeded_permutation(self.len(), seed))
     }
 
     /// A seeded random split into `(train, validation)` with `round(train_fraction * len)`
@@ -324,17 +321,8 @@ impl ImageSet {
     ///
     /// If `train_fraction` is not within `[0, 1]`; callers validate user input first.
     pub fn split(&self, train_fraction: f64, seed: u64) -> (ImageSet, ImageSet) {
-        assert!(
-            (0.0..=1.0).contains(&train_fraction),
-            "train fraction {train_fraction} is outside [0, 1]"
-        );
-        let mut order: Vec<usize> = (0..self.len()).collect();
-        order.shuffle(&mut seeded_rng(seed));
-        let n_train = (train_fraction * self.len() as f64).round() as usize;
-        (
-            self.select(&order[..n_train]),
-            self.select(&order[n_train..]),
-        )
+        let (train, rest) = split_indices(self.len(), train_fraction, seed);
+        (self.select(&train), self.select(&rest))
     }
 
     /// All pixels as floats, normalized.

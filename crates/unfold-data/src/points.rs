@@ -1,9 +1,8 @@
 //! Labelled point sets on the host, and their upload to a device.
 
 use burn::tensor::{Device, Int, Tensor, TensorData};
-use rand::seq::SliceRandom;
 
-use crate::{DataError, seeded_rng};
+use crate::{DataError, seeded_permutation, split_indices};
 
 /// A set of points with integer class labels, stored row-major on the host.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,9 +93,7 @@ impl LabeledPoints {
 
     /// A seeded random permutation of the points.
     pub fn shuffled(&self, seed: u64) -> Self {
-        let mut order: Vec<usize> = (0..self.len()).collect();
-        order.shuffle(&mut seeded_rng(seed));
-        self.select(&order)
+        self.select(&seeded_permutation(self.len(), seed))
     }
 
     /// A seeded random split into `(train, test)` with `round(train_fraction * len)` training
@@ -105,17 +102,8 @@ impl LabeledPoints {
     /// # Panics
     /// If `train_fraction` is not within `[0, 1]`; callers validate user input first.
     pub fn split(&self, train_fraction: f64, seed: u64) -> (Self, Self) {
-        assert!(
-            (0.0..=1.0).contains(&train_fraction),
-            "train fraction {train_fraction} is outside [0, 1]"
-        );
-        let mut order: Vec<usize> = (0..self.len()).collect();
-        order.shuffle(&mut seeded_rng(seed));
-        let n_train = (train_fraction * self.len() as f64).round() as usize;
-        (
-            self.select(&order[..n_train]),
-            self.select(&order[n_train..]),
-        )
+        let (train, rest) = split_indices(self.len(), train_fraction, seed);
+        (self.select(&train), self.select(&rest))
     }
 
     /// Points as `[x, y]` pairs (the first two features), for 2-D plots.
