@@ -12,7 +12,7 @@ use unfold_viz::Figure;
 use crate::RunContext;
 use crate::plots::{Metric, curves_panel, divergence_note, file_name, save};
 use crate::registry::ExperimentOutcome;
-use crate::results::{Curves, Metrics, Report, RunMetrics, number, percent};
+use crate::results::{Curves, Metrics, Report, RunMetrics, number, percent, prepare_output_dir};
 
 /// Builds `config` on the context's device (autodiff on), seeded with the context's seed so its
 /// initial weights do not depend on which models ran before, trains it with `fit_config`, and
@@ -137,5 +137,35 @@ pub fn finish(
         summary,
         wall_seconds: wall,
         report,
+    })
+}
+
+/// What every experiment run starts with: a writable `<out>/<name>/`, the clock, and its metrics.
+pub struct Started {
+    /// The experiment's results folder, created and checked writable.
+    pub dir: PathBuf,
+    /// When the run started.
+    pub started: Instant,
+    /// The metrics, with the configuration recorded.
+    pub metrics: Metrics,
+}
+
+/// Checks the settings (`validation` is the config's own check) and the output folder before
+/// any work, starts the clock and the metrics.
+pub fn begin<C: serde::Serialize>(
+    name: &str,
+    ctx: &RunContext,
+    config: &C,
+    validation: Result<(), String>,
+) -> anyhow::Result<Started> {
+    validation.map_err(|e| anyhow::anyhow!("invalid {name} settings: {e}"))?;
+    let started = Instant::now();
+    let dir = ctx.out.join(name);
+    prepare_output_dir(&dir)?;
+    let metrics = Metrics::new(name, ctx, serde_json::to_value(config)?);
+    Ok(Started {
+        dir,
+        started,
+        metrics,
     })
 }

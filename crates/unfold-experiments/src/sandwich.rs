@@ -5,7 +5,6 @@
 //! shuffled mini-batches of 32 (`drop_last`) for 2000 epochs, logging every 10.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
@@ -19,8 +18,8 @@ use crate::rainbow::{
     NOTEBOOK_PERMUTATION, Normalization, describe_permutation, dot_features, is_permutation,
 };
 use crate::registry::ExperimentOutcome;
-use crate::results::{Metrics, Report, RunMetrics, percent, prepare_output_dir};
-use crate::runs::{curves_figure, finish, results_table, train_mlp};
+use crate::results::{Metrics, Report, RunMetrics, percent};
+use crate::runs::{Started, begin, curves_figure, finish, results_table, train_mlp};
 use crate::{Profile, RunContext};
 
 /// The experiment's name on the command line and in results.
@@ -172,16 +171,13 @@ struct Trained {
 /// Runs the experiment: trains every model, writes metrics, figures and report under
 /// `<ctx.out>/sandwich/`.
 pub fn run(config: &SandwichConfig, ctx: &RunContext) -> anyhow::Result<ExperimentOutcome> {
-    config
-        .validate()
-        .map_err(|e| anyhow::anyhow!("invalid sandwich settings: {e}"))?;
-    let started = Instant::now();
-    let dir = ctx.out.join(NAME);
-    prepare_output_dir(&dir)?;
-
+    let Started {
+        dir,
+        started,
+        mut metrics,
+    } = begin(NAME, ctx, config, config.validate())?;
     let data = spirals_2d(&config.data, ctx.seed);
     let (train, test) = data.split(config.train_fraction, ctx.seed);
-    let mut metrics = Metrics::new(NAME, ctx, serde_json::to_value(config)?);
     let mut figures = vec![save(
         &Figure {
             title: None,

@@ -6,7 +6,6 @@
 //! true and by the predicted class.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
@@ -17,8 +16,8 @@ use unfold_viz::{Figure, Panel};
 
 use crate::plots::{class_series_2d, class_series_3d, classes, first_2, first_3, rows, save};
 use crate::registry::ExperimentOutcome;
-use crate::results::{Metrics, Report, RunMetrics, percent, prepare_output_dir};
-use crate::runs::{curves_figure, finish, results_table, train_mlp};
+use crate::results::{Metrics, Report, RunMetrics, percent};
+use crate::runs::{Started, begin, curves_figure, finish, results_table, train_mlp};
 use crate::{Profile, RunContext};
 
 /// The experiment's name on the command line and in results.
@@ -117,16 +116,13 @@ struct Trained {
 /// Runs the experiment: trains every model, writes metrics, figures and report under
 /// `<ctx.out>/spirals3d/`.
 pub fn run(config: &Spirals3dConfig, ctx: &RunContext) -> anyhow::Result<ExperimentOutcome> {
-    config
-        .validate()
-        .map_err(|e| anyhow::anyhow!("invalid spirals3d settings: {e}"))?;
-    let started = Instant::now();
-    let dir = ctx.out.join(NAME);
-    prepare_output_dir(&dir)?;
-
+    let Started {
+        dir,
+        started,
+        mut metrics,
+    } = begin(NAME, ctx, config, config.validate())?;
     let data = spirals_3d(&config.data, ctx.seed);
     let (train, test) = data.split(config.train_fraction, ctx.seed);
-    let mut metrics = Metrics::new(NAME, ctx, serde_json::to_value(config)?);
     let mut figures = Vec::new();
 
     figures.push(save(
