@@ -367,11 +367,7 @@ fn corrupted_truncated_and_missing_files_are_rejected_and_leave_nothing() {
     assert!(attempts[3].1.contains("wrong content"), "{}", attempts[3].1);
     assert!(attempts[4].1.contains("404"), "{}", attempts[4].1);
     assert!(text.contains("Nothing was written"), "{text}");
-    assert!(
-        listing(&dir.0).is_empty(),
-        "left behind: {:?}",
-        listing(&dir.0)
-    );
+    assert_nothing_left(&dir.0);
 }
 
 #[test]
@@ -559,11 +555,7 @@ fn size_limit_and_stalls_are_bounded() {
             || attempts[0].1.to_lowercase().contains("timed out"),
         "{attempts:?}"
     );
-    assert!(
-        listing(&dir.0).is_empty(),
-        "left behind: {:?}",
-        listing(&dir.0)
-    );
+    assert_nothing_left(&dir.0);
 }
 
 #[test]
@@ -627,4 +619,10 @@ fn real_datasets_fetch_and_verify_against_the_embedded_digests() {
     // Fashion-MNIST's digests differ: MNIST's files do not pass as Fashion-MNIST.
     let wrong = verify_dataset_dir(DatasetKind::FashionMnist, &dir);
     assert!(wrong.iter().all(|c| !c.is_ok()));
+}
+
+/// Asserts that a failed download left no file (partial or temporary) in `dir`.
+fn assert_nothing_left(dir: &std::path::Path) {
+    let left = listing(dir);
+    assert!(left.is_empty(), "left behind: {left:?}");
 }
