@@ -112,6 +112,8 @@ nav.toc a { color:var(--accent); text-decoration:none; margin-right:1.2rem; }
 section.experiment { background:white; border:1px solid var(--line); border-radius:12px; padding:1.4rem 1.6rem; margin:1.5rem 0; box-shadow:0 1px 3px rgba(20,30,60,.05); }
 section.experiment h2 { margin:.1rem 0 .3rem; }
 .meta { color:var(--muted); font-size:.92rem; }
+.answer { border-left:4px solid var(--ok); background:#f1f8f4; border-radius:0 8px 8px 0; padding:.5rem .9rem; margin:.7rem 0; }
+.answer .q { font-weight:600; margin:.1rem 0; } .answer .a { margin:.2rem 0; }
 .question { border-left:4px solid var(--accent); padding:.4rem .9rem; background:#f2f5fd; border-radius:0 8px 8px 0; }
 .badge { display:inline-block; padding:.1rem .6rem; border-radius:999px; font-size:.8rem; font-weight:600; color:white; vertical-align:middle; }
 .badge.ok { background:var(--ok); } .badge.diverged { background:var(--warn); } .badge.failed { background:var(--bad); }

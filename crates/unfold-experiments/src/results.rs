@@ -316,6 +316,7 @@ enum Block {
     Paragraph(String),
     Table(Vec<String>, Vec<Vec<String>>),
     Figure(String, String),
+    Answer(String, String),
 }
 
 /// A report under construction, rendered to Markdown (`report.md`) and to an HTML fragment
@@ -369,6 +370,26 @@ impl Report {
         self
     }
 
+    /// One of the questions the notebook asks the student, with the answer backed by the
+    /// measured numbers (the `reproduce-all` page collects them).
+    pub fn answer(&mut self, question: &str, answer: &str) -> &mut Self {
+        let tidy = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        self.blocks
+            .push(Block::Answer(tidy(question), tidy(answer)));
+        self
+    }
+
+    /// The notebook's questions and their answers, in report order.
+    pub fn answers(&self) -> Vec<(&str, &str)> {
+        self.blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Answer(q, a) => Some((q.as_str(), a.as_str())),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The report as Markdown.
     pub fn to_markdown(&self) -> String {
         let mut out = format!("# {}\n\n", self.title);
@@ -386,6 +407,9 @@ impl Report {
                 }
                 Block::Figure(caption, file) => {
                     out.push_str(&format!("![{caption}]({file})\n\n*{caption}*\n\n"))
+                }
+                Block::Answer(question, answer) => {
+                    out.push_str(&format!("> **Q:** {question}\n>\n> **A:** {answer}\n\n"))
                 }
             }
         }
@@ -421,6 +445,11 @@ impl Report {
                     out.push_str("</tbody></table>\n");
                 }
                 Block::Figure(caption, file) => figures.push((caption.clone(), file.clone())),
+                Block::Answer(question, answer) => out.push_str(&format!(
+                    "<div class=\"answer\"><p class=\"q\">{}</p><p class=\"a\">{}</p></div>\n",
+                    inline_html(question),
+                    inline_html(answer)
+                )),
             }
         }
         if !figures.is_empty() {
@@ -559,8 +588,17 @@ mod tests {
         report
             .paragraph("**Bold** and `code` and *it* <x>")
             .table(&["a", "b"], &[vec!["1".into(), "2".into()]])
-            .figure("A figure", "f.png");
+            .figure("A figure", "f.png")
+            .answer("Is it  linear?", "No: 63.5% vs 100%.");
         let md = report.to_markdown();
+        assert!(
+            md.contains("> **Q:** Is it linear?\n>\n> **A:** No: 63.5% vs 100%."),
+            "{md}"
+        );
+        assert_eq!(
+            report.answers(),
+            vec![("Is it linear?", "No: 63.5% vs 100%.")]
+        );
         assert!(md.contains("| a | b |\n|---|---|\n| 1 | 2 |"), "{md}");
         assert!(md.contains("![A figure](f.png)"));
         let html = report.to_html("exp");
