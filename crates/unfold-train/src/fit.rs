@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use burn::module::Module;
 use burn::optim::GradientsParams;
-use burn::tensor::{Int, Tensor, TensorData};
+use burn::tensor::{Gradients, Int, Tensor, TensorData};
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 use unfold_data::{DeviceData, seeded_rng};
@@ -145,14 +145,73 @@ pub fn accuracy(predicted: Tensor<1, Int>, labels: Tensor<1, Int>) -> f64 {
     correct as f64 / n as f64
 }
 
-/// Mean loss and accuracy of a (validation-mode) model on a data set, read back to the host.
-fn evaluate<M: Classifier>(model: &M, loss: Loss, data: &DeviceData) -> (f64, f64) {
-    let outputs = model.logits(data.features.clone());
-    let value: f32 = loss
-        .compute(outputs.clone(), data.labels.clone())
-        .into_scalar();
-    let acc = accuracy(loss.predict(outputs), data.labels.clone());
-    (f64::from(value), acc)
+/// Rows per forward pass when evaluating, so a 60,000-image set never needs its activations in
+/// memory all at once.
+pub const EVAL_CHUNK: usize = 10_000;
+
+/// Mean loss and accuracy of a (validation-mode) model on a data set, evaluated in chunks of
+/// [`EVAL_CHUNK`] rows and read back to the host once.
+pub fn evaluate<M: Classifier>(model: &M, loss: Loss, data: &DeviceData) -> (f64, f64) {
+    let n = data.len();
+    if n == 0 {
+        return (f64::NAN, 0.0);
+    }
+    let mut loss_sum: Option<Tensor<1>> = None;
+    let mut correct: Option<Tensor<1, Int>> = None;
+    for start in (0..n).step_by(EVAL_CHUNK) {
+        let range = start..(start + EVAL_CHUNK).min(n);
+        let rows = (range.end - range.start) as f64;
+        let outputs = model.logits(data.features.clone().slice(range.clone()));
+        let labels = data.labels.clone().slice(range);
+        let chunk_loss = loss
+            .compute(outputs.clone(), labels.clone())
+            .mul_scalar(rows);
+        let chunk_correct = loss.predict(outputs).equal(labels).int().sum();
+        loss_sum = Some(match loss_sum {
+            Some(total) => total + chunk_loss,
+            None => chunk_loss,
+        });
+        correct = Some(match correct {
+            Some(total) => total + chunk_correct,
+            None => chunk_correct,
+        });
+    }
+    let loss_sum: f32 = loss_sum.expect("n > 0").into_scalar();
+    let correct: i64 = correct.expect("n > 0").into_scalar();
+    (f64::from(loss_sum) / n as f64, correct as f64 / n as f64)
+}
+
+/// What a [`StepObserver`] sees after each backward pass, before the optimizer step.
+pub struct StepView<'a, M> {
+    /// The epoch (1-based).
+    pub epoch: usize,
+    /// The batch within the epoch (0-based).
+    pub batch: usize,
+    /// Optimizer steps taken before this one.
+    pub step: usize,
+    /// The model whose gradients were just computed (parameters as before the step).
+    pub model: &'a M,
+    /// The gradients of the batch loss (`param.val().grad(grads)`).
+    pub grads: &'a Gradients,
+    /// The batch loss (one element, still on the device).
+    pub loss: &'a Tensor<1>,
+    /// The model's outputs for the batch.
+    pub outputs: &'a Tensor<2>,
+    /// The batch labels.
+    pub labels: &'a Tensor<1, Int>,
+}
+
+/// Watches every training step, e.g. to record gradient magnitudes per layer (notebook 004)
+/// or the running accuracy over an epoch. Keep the work on the device: reading a value back
+/// every step synchronizes the GPU.
+pub trait StepObserver<M> {
+    /// Called after the backward pass of every step.
+    fn after_backward(&mut self, view: &StepView<'_, M>);
+}
+
+/// An observer that does nothing.
+impl<M> StepObserver<M> for () {
+    fn after_backward(&mut self, _view: &StepView<'_, M>) {}
 }
 
 /// Trains `model` on `train`, logging metrics on `train` and `test`.
@@ -165,12 +224,28 @@ fn evaluate<M: Classifier>(model: &M, loss: Loss, data: &DeviceData) -> (f64, f6
 /// # Panics
 /// If `config` or `optimizer` fail validation; validate user input first.
 pub fn fit<M: Classifier>(
+    model: M,
+    train: &DeviceData,
+    test: Option<&DeviceData>,
+    config: &FitConfig,
+    name: &str,
+    progress: &mut dyn Progress,
+) -> (M, History) {
+    fit_observed(model, train, test, config, name, progress, &mut ())
+}
+
+/// [`fit`] with an observer called after every backward pass (see [`StepObserver`]).
+///
+/// # Panics
+/// If `config` fails validation.
+pub fn fit_observed<M: Classifier>(
     mut model: M,
     train: &DeviceData,
     test: Option<&DeviceData>,
     config: &FitConfig,
     name: &str,
     progress: &mut dyn Progress,
+    observer: &mut dyn StepObserver<M>,
 ) -> (M, History) {
     if let Err(e) = config.validate() {
         panic!("invalid training configuration for {name}: {e}");
@@ -189,13 +264,19 @@ pub fn fit<M: Classifier>(
     for epoch in 1..=config.epochs {
         match config.batching {
             Batching::FullBatch => {
+                let at = Position {
+                    epoch,
+                    batch: 0,
+                    step: steps,
+                };
                 model = step(
                     model,
                     &mut optim,
                     lr,
                     loss,
-                    train.features.clone(),
-                    train.labels.clone(),
+                    (train.features.clone(), train.labels.clone()),
+                    at,
+                    observer,
                 );
                 steps += 1;
             }
@@ -225,13 +306,19 @@ pub fn fit<M: Classifier>(
                 };
                 for b in 0..batches {
                     let range = b * size..((b + 1) * size).min(n);
+                    let at = Position {
+                        epoch,
+                        batch: b,
+                        step: steps,
+                    };
                     model = step(
                         model,
                         &mut optim,
                         lr,
                         loss,
-                        x.clone().slice(range.clone()),
-                        y.clone().slice(range),
+                        (x.clone().slice(range.clone()), y.clone().slice(range)),
+                        at,
+                        observer,
                     );
                     steps += 1;
                 }
@@ -278,17 +365,38 @@ pub fn fit<M: Classifier>(
     (model, history)
 }
 
+/// Where a step is in the run.
+#[derive(Clone, Copy)]
+struct Position {
+    epoch: usize,
+    batch: usize,
+    step: usize,
+}
+
 /// One optimizer step on one batch.
 fn step<M: Classifier>(
     model: M,
     optim: &mut burn::optim::ModuleOptimizer,
     lr: f64,
     loss: Loss,
-    x: Tensor<2>,
-    y: Tensor<1, Int>,
+    (x, y): (Tensor<2>, Tensor<1, Int>),
+    at: Position,
+    observer: &mut dyn StepObserver<M>,
 ) -> M {
-    let value = loss.compute(model.logits(x), y);
-    let grads = GradientsParams::from_grads(value.backward(), &model);
+    let outputs = model.logits(x);
+    let value = loss.compute(outputs.clone(), y.clone());
+    let grads = value.backward();
+    observer.after_backward(&StepView {
+        epoch: at.epoch,
+        batch: at.batch,
+        step: at.step,
+        model: &model,
+        grads: &grads,
+        loss: &value,
+        outputs: &outputs,
+        labels: &y,
+    });
+    let grads = GradientsParams::from_grads(grads, &model);
     optim.step(lr, model, grads)
 }
 
@@ -388,5 +496,97 @@ mod tests {
         let (_, history) = fit(model, &data, None, &config, "exploding", &mut NoProgress);
         assert!(history.diverged(), "{history:?}");
         assert!(history.points.len() < 11, "stopped early");
+    }
+
+    /// Counts steps and keeps the first layer's mean absolute weight gradient on the device.
+    struct GradientRecorder {
+        steps: Vec<(usize, usize, usize)>,
+        magnitudes: Vec<Tensor<1>>,
+    }
+
+    impl StepObserver<unfold_models::Mlp> for GradientRecorder {
+        fn after_backward(&mut self, view: &StepView<'_, unfold_models::Mlp>) {
+            self.steps.push((view.epoch, view.batch, view.step));
+            let grad = view.model.layers[0].weight.val().grad(view.grads).unwrap();
+            self.magnitudes.push(grad.abs().mean());
+            assert_eq!(view.outputs.dims()[0], view.labels.dims()[0]);
+        }
+    }
+
+    #[test]
+    fn observer_sees_every_step_with_its_gradients() {
+        let device = device();
+        device.seed(5);
+        let data = blobs().to_device(&device);
+        let model =
+            MlpConfig::new(vec![2, 4, 2], Activation::Relu).init(&device.clone().autodiff());
+        let config = FitConfig {
+            loss: Loss::CrossEntropy,
+            optimizer: OptimizerConfig::sgd(0.1, 0.0),
+            epochs: 2,
+            batching: Batching::MiniBatch {
+                size: 16,
+                shuffle: false,
+                drop_last: false,
+            },
+            log_every: 1,
+            seed: 0,
+        };
+        let mut recorder = GradientRecorder {
+            steps: Vec::new(),
+            magnitudes: Vec::new(),
+        };
+        let (_, history) = fit_observed(
+            model,
+            &data,
+            None,
+            &config,
+            "observed",
+            &mut NoProgress,
+            &mut recorder,
+        );
+        assert_eq!(history.steps, 6);
+        assert_eq!(
+            recorder.steps,
+            vec![
+                (1, 0, 0),
+                (1, 1, 1),
+                (1, 2, 2),
+                (2, 0, 3),
+                (2, 1, 4),
+                (2, 2, 5)
+            ]
+        );
+        let magnitudes: Vec<f32> = Tensor::cat(recorder.magnitudes, 0)
+            .into_data()
+            .try_to_vec()
+            .unwrap();
+        assert!(magnitudes.iter().all(|m| m.is_finite() && *m > 0.0));
+    }
+
+    #[test]
+    fn chunked_evaluation_matches_one_forward() {
+        let device = device();
+        device.seed(6);
+        let n = EVAL_CHUNK * 2 + 123;
+        let features: Vec<f32> = (0..n * 2)
+            .map(|i| ((i * 37) % 101) as f32 / 50.0 - 1.0)
+            .collect();
+        let labels: Vec<u32> = (0..n).map(|i| (i % 3) as u32).collect();
+        let data = LabeledPoints::new(2, features, labels)
+            .unwrap()
+            .to_device(&device);
+        let model = MlpConfig::new(vec![2, 5, 3], Activation::Relu).init(&device);
+        let (loss, acc) = evaluate(&model, Loss::CrossEntropy, &data);
+        let outputs = model.forward(data.features.clone());
+        let expected: f32 = Loss::CrossEntropy
+            .compute(outputs.clone(), data.labels.clone())
+            .into_scalar();
+        let expected_acc = accuracy(Loss::CrossEntropy.predict(outputs), data.labels.clone());
+        assert!(
+            (loss - f64::from(expected)).abs() < 1e-4,
+            "{loss} vs {expected}"
+        );
+        assert!((acc - expected_acc).abs() < 1e-12);
     }
 }

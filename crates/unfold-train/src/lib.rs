@@ -17,7 +17,8 @@ mod optim;
 mod progress;
 
 pub use fit::{
-    Batching, Classifier, FitConfig, History, LogPoint, RunStatus, accuracy, fit, predict_classes,
+    Batching, Classifier, EVAL_CHUNK, FitConfig, History, LogPoint, RunStatus, StepObserver,
+    StepView, accuracy, evaluate, fit, fit_observed, predict_classes,
 };
 pub use loss::Loss;
 pub use optim::OptimizerConfig;

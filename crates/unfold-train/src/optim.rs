@@ -2,15 +2,18 @@
 
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::momentum::MomentumConfig;
-use burn::optim::{AdamConfig, AdamWConfig, ModuleOptimizer, RmsPropConfig, SgdConfig};
+use burn::optim::{
+    AdaGradConfig, AdamConfig, AdamWConfig, ModuleOptimizer, RmsPropConfig, SgdConfig,
+};
 use serde::{Deserialize, Serialize};
 
 /// An optimizer and its hyperparameters.
 ///
 /// The constructors ([`adam`](Self::adam), [`adamw`](Self::adamw), [`sgd`](Self::sgd),
-/// [`rmsprop`](Self::rmsprop)) use PyTorch's defaults, which the notebooks rely on. Burn's own
-/// defaults differ (Adam ε 1e-5 vs 1e-8, AdamW weight decay 1e-4 vs 1e-2, SGD momentum
-/// dampening 0.1 vs 0, RMSProp momentum 0.9 vs 0), so every value is passed explicitly.
+/// [`rmsprop`](Self::rmsprop), [`adagrad`](Self::adagrad)) use PyTorch's defaults, which the
+/// notebooks rely on. Burn's own defaults differ (Adam ε 1e-5 vs 1e-8, AdamW weight decay 1e-4
+/// vs 1e-2, SGD momentum dampening 0.1 vs 0, RMSProp momentum 0.9 vs 0, AdaGrad ε 1e-5 vs
+/// 1e-10), so every value is passed explicitly.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum OptimizerConfig {
@@ -66,6 +69,17 @@ pub enum OptimizerConfig {
         /// L2 penalty (0 for none).
         weight_decay: f32,
     },
+    /// AdaGrad: per-parameter step sizes from the accumulated squared gradients.
+    AdaGrad {
+        /// Learning rate.
+        lr: f64,
+        /// Learning-rate decay per step (`lr / (1 + (t - 1)·decay)`).
+        lr_decay: f64,
+        /// Numerical-stability term.
+        eps: f32,
+        /// L2 penalty (0 for none).
+        weight_decay: f32,
+    },
 }
 
 impl OptimizerConfig {
@@ -113,23 +127,35 @@ impl OptimizerConfig {
         }
     }
 
+    /// `torch.optim.Adagrad(lr=lr)`.
+    pub fn adagrad(lr: f64) -> Self {
+        Self::AdaGrad {
+            lr,
+            lr_decay: 0.0,
+            eps: 1e-10,
+            weight_decay: 0.0,
+        }
+    }
+
     /// The learning rate.
     pub fn learning_rate(&self) -> f64 {
         match self {
             Self::Adam { lr, .. }
             | Self::AdamW { lr, .. }
             | Self::Sgd { lr, .. }
-            | Self::RmsProp { lr, .. } => *lr,
+            | Self::RmsProp { lr, .. }
+            | Self::AdaGrad { lr, .. } => *lr,
         }
     }
 
-    /// A short name: `adam`, `adamw`, `sgd`, `rmsprop`.
+    /// A short name: `adam`, `adamw`, `sgd`, `rmsprop`, `adagrad`.
     pub fn name(&self) -> &'static str {
         match self {
             Self::Adam { .. } => "adam",
             Self::AdamW { .. } => "adamw",
             Self::Sgd { .. } => "sgd",
             Self::RmsProp { .. } => "rmsprop",
+            Self::AdaGrad { .. } => "adagrad",
         }
     }
 
@@ -195,6 +221,16 @@ impl OptimizerConfig {
                 non_negative("momentum", momentum.into())?;
                 non_negative("weight decay", weight_decay.into())
             }
+            Self::AdaGrad {
+                lr_decay,
+                eps,
+                weight_decay,
+                ..
+            } => {
+                non_negative("learning-rate decay", lr_decay)?;
+                non_negative("eps", eps.into())?;
+                non_negative("weight decay", weight_decay.into())
+            }
         }
     }
 
@@ -255,6 +291,16 @@ impl OptimizerConfig {
                 .with_momentum(momentum)
                 .with_weight_decay(decay(weight_decay))
                 .init(),
+            Self::AdaGrad {
+                lr_decay,
+                eps,
+                weight_decay,
+                ..
+            } => AdaGradConfig::new()
+                .with_lr_decay(lr_decay)
+                .with_epsilon(eps)
+                .with_weight_decay(decay(weight_decay))
+                .init(),
         }
     }
 }
@@ -289,6 +335,12 @@ mod tests {
         }
         assert!(sgd.validate().unwrap_err().contains("dampening"));
         assert!(OptimizerConfig::rmsprop(0.01).validate().is_ok());
+        assert!(OptimizerConfig::adagrad(0.01).validate().is_ok());
+        let mut adagrad = OptimizerConfig::adagrad(0.01);
+        if let OptimizerConfig::AdaGrad { lr_decay, .. } = &mut adagrad {
+            *lr_decay = -1.0;
+        }
+        assert!(adagrad.validate().unwrap_err().contains("decay"));
     }
 
     #[test]
