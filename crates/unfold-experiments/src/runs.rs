@@ -29,7 +29,7 @@ pub fn train_mlp(
     let autodiff = ctx.device.clone().autodiff();
     autodiff.seed(ctx.seed);
     let net = config.init(&autodiff);
-    let parameters = net.num_params();
+    let parameters = net.trainable_params();
     let mut progress = ctx.progress();
     let (net, history) = fit(net, train, Some(test), fit_config, name, progress.as_mut());
     let mut metrics = RunMetrics::from_history(&history);

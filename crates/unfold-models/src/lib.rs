@@ -27,6 +27,6 @@ mod mlp;
 mod presets;
 pub mod scratch;
 
-pub use mlp::{Activation, Mlp, MlpConfig, MlpOutput};
+pub use mlp::{Activation, LayerInit, Mlp, MlpConfig, MlpOutput};
 pub use presets::{SandwichModel, Spirals3dModel};
 pub use scratch::{Init, ScratchLinear};

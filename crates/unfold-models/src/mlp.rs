@@ -2,7 +2,7 @@
 
 use burn::config::Config;
 use burn::module::Module;
-use burn::nn::{Linear, LinearConfig};
+use burn::nn::{BatchNorm, BatchNormConfig, Initializer, Linear, LinearConfig};
 use burn::tensor::activation::{relu, sigmoid};
 use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
@@ -39,6 +39,94 @@ impl Activation {
     }
 }
 
+/// How the weights and biases of every linear layer are initialized (notebook 001's
+/// initialization study). Random draws use the device's generator (`device.seed(..)`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum LayerInit {
+    /// Burn's default, the same as PyTorch's `nn.Linear`: Kaiming-uniform weights and biases
+    /// in `U(-1/√fan_in, 1/√fan_in)`.
+    Default,
+    /// Every weight and bias 0.
+    Zeros,
+    /// Weights and biases uniform on `[low, high)`.
+    Uniform {
+        /// Lower bound.
+        low: f64,
+        /// Upper bound.
+        high: f64,
+    },
+    /// Weights and biases normal with `mean` and `std`.
+    Normal {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation.
+        std: f64,
+    },
+    /// Xavier/Glorot-uniform weights (`gain` 1), zero biases (Xavier is defined for matrices
+    /// only, so the biases are zeroed as `nn.init.zeros_` would).
+    XavierUniform,
+}
+
+impl LayerInit {
+    /// A short label for tables and legends.
+    pub fn label(&self) -> String {
+        match *self {
+            LayerInit::Default => "default (Kaiming-uniform)".into(),
+            LayerInit::Zeros => "zeros".into(),
+            LayerInit::Uniform { low, high } => format!("uniform[{low}, {high}]"),
+            LayerInit::Normal { mean, std } if mean == 0.0 && std == 1.0 => {
+                "standard normal".into()
+            }
+            LayerInit::Normal { mean, std } => format!("normal({mean}, {std})"),
+            LayerInit::XavierUniform => "Xavier-uniform".into(),
+        }
+    }
+
+    /// Checks the parameters.
+    pub fn validate(&self) -> Result<(), String> {
+        match *self {
+            LayerInit::Uniform { low, high }
+                if !(low.is_finite() && high.is_finite() && low < high) =>
+            {
+                Err(format!(
+                    "uniform initialization needs finite low < high, got [{low}, {high})"
+                ))
+            }
+            LayerInit::Normal { mean, std }
+                if !(mean.is_finite() && std.is_finite() && std >= 0.0) =>
+            {
+                Err(format!(
+                    "normal initialization needs a finite mean and std ≥ 0, got ({mean}, {std})"
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Burn's initializers for (weight, bias), or `None` for Burn's default.
+    fn initializers(&self) -> Option<(Initializer, Initializer)> {
+        match *self {
+            LayerInit::Default => None,
+            LayerInit::Zeros => Some((Initializer::Zeros, Initializer::Zeros)),
+            LayerInit::Uniform { low, high } => {
+                let u = Initializer::Uniform {
+                    min: low,
+                    max: high,
+                };
+                Some((u.clone(), u))
+            }
+            LayerInit::Normal { mean, std } => {
+                let n = Initializer::Normal { mean, std };
+                Some((n.clone(), n))
+            }
+            LayerInit::XavierUniform => {
+                Some((Initializer::XavierUniform { gain: 1.0 }, Initializer::Zeros))
+            }
+        }
+    }
+}
+
 /// Configuration of an [`Mlp`]: layer widths from input to output, and the hidden activation.
 #[derive(Config, Debug, PartialEq)]
 pub struct MlpConfig {
@@ -50,6 +138,12 @@ pub struct MlpConfig {
     /// networks that mix linear and non-linear layers (notebook 003's `MLPemb`).
     #[config(default = "None")]
     pub per_layer: Option<Vec<Activation>>,
+    /// How the linear layers are initialized.
+    #[config(default = "LayerInit::Default")]
+    pub init: LayerInit,
+    /// Batch normalization after every hidden linear layer, before its activation.
+    #[config(default = false)]
+    pub batch_norm: bool,
 }
 
 impl MlpConfig {
@@ -76,7 +170,7 @@ impl MlpConfig {
                 self.widths.len() - 2
             ));
         }
-        Ok(())
+        self.init.validate()
     }
 
     /// The activation after each hidden layer.
@@ -86,8 +180,8 @@ impl MlpConfig {
             .unwrap_or_else(|| vec![self.activation; self.widths.len().saturating_sub(2)])
     }
 
-    /// Builds the network on `device` with Burn's default (Kaiming-uniform, PyTorch-like)
-    /// initialization.
+    /// Builds the network on `device`, initialized as [`init`](Self::init) says (Burn's default
+    /// is Kaiming-uniform, like PyTorch).
     ///
     /// # Panics
     /// If [`validate`](Self::validate) fails; validate user-supplied widths first.
@@ -98,10 +192,30 @@ impl MlpConfig {
         let layers = self
             .widths
             .windows(2)
-            .map(|w| LinearConfig::new(w[0], w[1]).init(device))
+            .map(|w| {
+                let linear = LinearConfig::new(w[0], w[1]);
+                match self.init.initializers() {
+                    None => linear.init(device),
+                    Some((weight, bias)) => {
+                        let mut layer = linear.with_initializer(weight).init(device);
+                        layer.bias = Some(bias.init_with([w[1]], Some(w[0]), Some(w[1]), device));
+                        layer
+                    }
+                }
+            })
             .collect();
+        let norms = if self.batch_norm {
+            let hidden = &self.widths[1..self.widths.len() - 1];
+            hidden
+                .iter()
+                .map(|&w| BatchNormConfig::new(w).init(device))
+                .collect()
+        } else {
+            Vec::new()
+        };
         Mlp {
             layers,
+            norms,
             activations: self.hidden_activations(),
         }
     }
@@ -114,15 +228,15 @@ impl MlpConfig {
             .iter()
             .enumerate()
             .map(|(i, w)| {
-                let activation = if i == 0 || i == last {
-                    Activation::Identity
-                } else {
-                    activations[i - 1]
-                };
-                if activation == Activation::Identity {
-                    w.to_string()
-                } else {
-                    format!("{w} ({})", activation.name())
+                if i == 0 || i == last {
+                    return w.to_string();
+                }
+                let activation = activations[i - 1];
+                match (self.batch_norm, activation) {
+                    (false, Activation::Identity) => w.to_string(),
+                    (false, a) => format!("{w} ({})", a.name()),
+                    (true, Activation::Identity) => format!("{w} (batchnorm)"),
+                    (true, a) => format!("{w} (batchnorm, {})", a.name()),
                 }
             })
             .collect::<Vec<_>>()
@@ -135,6 +249,8 @@ impl MlpConfig {
 pub struct Mlp {
     /// The linear layers, input to output. Burn stores each weight as `[in, out]`.
     pub layers: Vec<Linear>,
+    /// Batch normalization after each hidden layer (empty when the network has none).
+    pub norms: Vec<BatchNorm>,
     /// The activation after each hidden layer (one per hidden layer).
     #[module(skip)]
     pub activations: Vec<Activation>,
@@ -151,17 +267,21 @@ pub struct MlpOutput {
 }
 
 impl Mlp {
+    /// Hidden layer `i`: linear, batch norm if any, activation.
+    fn hidden_layer(&self, i: usize, x: Tensor<2>) -> Tensor<2> {
+        let y = self.layers[i].forward(x);
+        let y = match self.norms.get(i) {
+            Some(norm) => norm.forward(y),
+            None => y,
+        };
+        self.activations[i].apply(y)
+    }
+
     /// The logits for a batch `[N, in]`.
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
         let last = self.layers.len() - 1;
-        self.layers.iter().enumerate().fold(x, |x, (i, layer)| {
-            let y = layer.forward(x);
-            if i < last {
-                self.activations[i].apply(y)
-            } else {
-                y
-            }
-        })
+        let x = (0..last).fold(x, |x, i| self.hidden_layer(i, x));
+        self.layers[last].forward(x)
     }
 
     /// The logits together with every hidden representation.
@@ -169,17 +289,14 @@ impl Mlp {
         let last = self.layers.len() - 1;
         let mut hidden = Vec::with_capacity(last);
         let mut x = x;
-        for (i, layer) in self.layers.iter().enumerate() {
-            let y = layer.forward(x);
-            if i < last {
-                let a = self.activations[i].apply(y);
-                hidden.push(a.clone());
-                x = a;
-            } else {
-                return MlpOutput { logits: y, hidden };
-            }
+        for i in 0..last {
+            x = self.hidden_layer(i, x);
+            hidden.push(x.clone());
         }
-        unreachable!("an Mlp has at least one layer")
+        MlpOutput {
+            logits: self.layers[last].forward(x),
+            hidden,
+        }
     }
 
     /// The representation after hidden layer `layer` (0-based) and its activation, or `None`
@@ -188,11 +305,24 @@ impl Mlp {
         if layer + 1 >= self.layers.len() {
             return None;
         }
-        let mut x = x;
-        for (l, activation) in self.layers[..=layer].iter().zip(&self.activations) {
-            x = activation.apply(l.forward(x));
-        }
-        Some(x)
+        Some((0..=layer).fold(x, |x, i| self.hidden_layer(i, x)))
+    }
+
+    /// Trainable parameters (weights, biases, batch-norm scales and shifts), as PyTorch counts
+    /// them with `requires_grad`. Burn's `num_params` also counts batch norm's running
+    /// statistics.
+    pub fn trainable_params(&self) -> usize {
+        let linear: usize = self
+            .layers
+            .iter()
+            .map(|l| l.weight.num_params() + l.bias.as_ref().map_or(0, |b| b.num_params()))
+            .sum();
+        let norms: usize = self
+            .norms
+            .iter()
+            .map(|n| n.gamma.num_params() + n.beta.num_params())
+            .sum();
+        linear + norms
     }
 
     /// Layer widths from input to output.
@@ -218,6 +348,7 @@ mod tests {
         let model = config.init(&device());
         assert_eq!(model.widths(), vec![3, 4, 2, 1]);
         assert_eq!(model.num_params(), (3 * 4 + 4) + (4 * 2 + 2) + (2 + 1));
+        assert_eq!(model.trainable_params(), model.num_params());
         let out = model.forward_hidden(Tensor::zeros([7, 3], &device()));
         assert_eq!(out.logits.dims(), [7, 1]);
         assert_eq!(out.hidden.len(), 2);
@@ -263,6 +394,103 @@ mod tests {
             MlpConfig::new(vec![3, 1], Activation::Relu)
                 .validate()
                 .is_ok()
+        );
+    }
+
+    fn values(t: Tensor<2>) -> Vec<f32> {
+        t.into_data().try_to_vec().unwrap()
+    }
+
+    #[test]
+    fn initialization_schemes() {
+        let device = device();
+        let config = |init| MlpConfig::new(vec![50, 40, 3], Activation::Relu).with_init(init);
+        let zeros = config(LayerInit::Zeros).init(&device);
+        assert!(
+            values(zeros.layers[0].weight.val())
+                .iter()
+                .all(|&v| v == 0.0)
+        );
+        assert!(
+            zeros.layers[1]
+                .bias
+                .as_ref()
+                .unwrap()
+                .val()
+                .into_data()
+                .try_to_vec::<f32>()
+                .unwrap()
+                .iter()
+                .all(|&v| v == 0.0)
+        );
+        let uniform = config(LayerInit::Uniform {
+            low: 0.0,
+            high: 1.0,
+        })
+        .init(&device);
+        let w = values(uniform.layers[0].weight.val());
+        assert!(w.iter().all(|&v| (0.0..1.0).contains(&v)));
+        assert!((w.iter().sum::<f32>() / w.len() as f32 - 0.5).abs() < 0.05);
+        let normal = config(LayerInit::Normal {
+            mean: 0.0,
+            std: 1.0,
+        })
+        .init(&device);
+        let w = values(normal.layers[0].weight.val());
+        let var = w.iter().map(|v| v * v).sum::<f32>() / w.len() as f32;
+        assert!((var - 1.0).abs() < 0.1, "{var}");
+        let xavier = config(LayerInit::XavierUniform).init(&device);
+        let w = values(xavier.layers[0].weight.val());
+        let bound = (6.0f32 / (50.0 + 40.0)).sqrt();
+        assert!(w.iter().all(|v| v.abs() <= bound));
+        assert!(w.iter().any(|v| v.abs() > 0.8 * bound));
+        let default = config(LayerInit::Default).init(&device);
+        let w = values(default.layers[0].weight.val());
+        assert!(w.iter().all(|v| v.abs() <= 1.0 / 50f32.sqrt() + 1e-6));
+        assert!(
+            LayerInit::Uniform {
+                low: 1.0,
+                high: 0.0
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(
+            config(LayerInit::Normal {
+                mean: 0.0,
+                std: -1.0
+            })
+            .validate()
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn batch_norm_normalizes_in_training_and_uses_running_stats_in_eval() {
+        let device = device();
+        let autodiff = device.clone().autodiff();
+        let config = MlpConfig::new(vec![4, 6, 2], Activation::Identity).with_batch_norm(true);
+        assert_eq!(config.describe(), "4→6 (batchnorm)→2");
+        let model = config.init(&autodiff);
+        assert_eq!(model.norms.len(), 1);
+        let x = Tensor::<2>::random(
+            [64, 4],
+            burn::tensor::Distribution::Normal(3.0, 2.0),
+            &autodiff,
+        );
+        let h = model.hidden_representation(x.clone(), 0).unwrap();
+        let mean: Vec<f32> = h.clone().mean_dim(0).into_data().try_to_vec().unwrap();
+        assert!(mean.iter().all(|m| m.abs() < 1e-4), "{mean:?}");
+        let _ = model.forward(x.clone());
+        // Evaluation mode: running statistics, not the batch's.
+        let eval = model.valid();
+        let h_eval = eval.hidden_representation(x.inner(), 0).unwrap();
+        let mean_eval: Vec<f32> = h_eval.mean_dim(0).into_data().try_to_vec().unwrap();
+        assert!(mean_eval.iter().any(|m| m.abs() > 1e-3), "{mean_eval:?}");
+        assert_eq!(
+            eval.trainable_params(),
+            (4 * 6 + 6) + 2 * 6 + (6 * 2 + 2),
+            "gamma and beta are parameters, running stats are not"
         );
     }
 
