@@ -23,10 +23,12 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod logreg;
 mod mlp;
 mod presets;
 pub mod scratch;
 
+pub use logreg::{SoftmaxGradients, SoftmaxRegression};
 pub use mlp::{Activation, LayerInit, Mlp, MlpConfig, MlpOutput};
 pub use presets::{SandwichModel, Spirals3dModel};
 pub use scratch::{Init, ScratchLinear};

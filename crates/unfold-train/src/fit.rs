@@ -152,6 +152,16 @@ pub const EVAL_CHUNK: usize = 10_000;
 /// Mean loss and accuracy of a (validation-mode) model on a data set, evaluated in chunks of
 /// [`EVAL_CHUNK`] rows and read back to the host once.
 pub fn evaluate<M: Classifier>(model: &M, loss: Loss, data: &DeviceData) -> (f64, f64) {
+    evaluate_with(|x| model.logits(x), loss, data)
+}
+
+/// [`evaluate`] for any function from a batch to its outputs (models that are not a Burn
+/// `Module`, such as the from-scratch logistic regression).
+pub fn evaluate_with(
+    logits: impl Fn(Tensor<2>) -> Tensor<2>,
+    loss: Loss,
+    data: &DeviceData,
+) -> (f64, f64) {
     let n = data.len();
     if n == 0 {
         return (f64::NAN, 0.0);
@@ -161,7 +171,7 @@ pub fn evaluate<M: Classifier>(model: &M, loss: Loss, data: &DeviceData) -> (f64
     for start in (0..n).step_by(EVAL_CHUNK) {
         let range = start..(start + EVAL_CHUNK).min(n);
         let rows = (range.end - range.start) as f64;
-        let outputs = model.logits(data.features.clone().slice(range.clone()));
+        let outputs = logits(data.features.clone().slice(range.clone()));
         let labels = data.labels.clone().slice(range);
         let chunk_loss = loss
             .compute(outputs.clone(), labels.clone())
@@ -285,20 +295,7 @@ pub fn fit_observed<M: Classifier>(
                 shuffle,
                 drop_last,
             } => {
-                let (x, y) = if shuffle {
-                    let mut order: Vec<i64> = (0..n as i64).collect();
-                    order.shuffle(&mut rng);
-                    let index = Tensor::<1, Int>::from_data(
-                        TensorData::new(order, [n]),
-                        &train.labels.device(),
-                    );
-                    (
-                        train.features.clone().select(0, index.clone()),
-                        train.labels.clone().select(0, index),
-                    )
-                } else {
-                    (train.features.clone(), train.labels.clone())
-                };
+                let (x, y) = epoch_order(train, shuffle, &mut rng);
                 let batches = if drop_last {
                     n / size
                 } else {
@@ -363,6 +360,26 @@ pub fn fit_observed<M: Classifier>(
         seconds: started.elapsed().as_secs_f64(),
     };
     (model, history)
+}
+
+/// The training set in this epoch's order: reshuffled on the device when `shuffle` is set
+/// (one gather per epoch, so batches are contiguous slices).
+pub(crate) fn epoch_order(
+    train: &DeviceData,
+    shuffle: bool,
+    rng: &mut unfold_data::SeededRng,
+) -> (Tensor<2>, Tensor<1, Int>) {
+    if !shuffle {
+        return (train.features.clone(), train.labels.clone());
+    }
+    let n = train.len();
+    let mut order: Vec<i64> = (0..n as i64).collect();
+    order.shuffle(rng);
+    let index = Tensor::<1, Int>::from_data(TensorData::new(order, [n]), &train.labels.device());
+    (
+        train.features.clone().select(0, index.clone()),
+        train.labels.clone().select(0, index),
+    )
 }
 
 /// Where a step is in the run.

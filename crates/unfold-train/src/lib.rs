@@ -12,14 +12,16 @@
 #![warn(missing_docs)]
 
 mod fit;
+mod gradient_descent;
 mod loss;
 mod optim;
 mod progress;
 
 pub use fit::{
     Batching, Classifier, EVAL_CHUNK, FitConfig, History, LogPoint, RunStatus, StepObserver,
-    StepView, accuracy, evaluate, fit, fit_observed, predict_classes,
+    StepView, accuracy, evaluate, evaluate_with, fit, fit_observed, predict_classes,
 };
+pub use gradient_descent::{GradientDescentConfig, GradientDescentOutcome, fit_softmax_regression};
 pub use loss::Loss;
 pub use optim::OptimizerConfig;
 pub use progress::{NoProgress, Progress, TerminalProgress};
