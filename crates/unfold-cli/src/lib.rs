@@ -39,6 +39,9 @@ enum Command {
     Info,
     /// Notebook 000: two 3-D spirals, linear vs ReLU layers unfolding the manifold.
     Spirals3d(CommonArgs),
+    /// Notebook 001 (question 1): MNIST, logistic regression from scratch vs an MLP, with the
+    /// initialization and optimizer studies.
+    Mnist(CommonArgs),
     /// Notebook 003: 2-D spirals, bread-only vs sandwich networks, embeddings, decision regions.
     Sandwich(CommonArgs),
     /// Run every experiment and write an HTML report linking all results.
@@ -68,6 +71,10 @@ struct CommonArgs {
     /// Results folder; each experiment writes to `<out>/<experiment>/`.
     #[arg(long, default_value = "results")]
     out: PathBuf,
+    /// Folder holding `mnist/` and `fashion-mnist/` (default: $UNFOLD_DATA, ./data, then
+    /// Debian's /usr/share/datasets/fashion-mnist; see `unfold data where`).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -128,6 +135,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Spirals3d(args) => run_one(unfold_experiments::spirals3d::NAME, &args),
         Command::Sandwich(args) => run_one(unfold_experiments::sandwich::NAME, &args),
+        Command::Mnist(args) => run_one(unfold_experiments::mnist::NAME, &args),
         Command::ReproduceAll(args) => reproduce_all(&args),
         Command::Data { cmd } => data::run(cmd),
     }
@@ -182,7 +190,8 @@ fn context(args: &CommonArgs, default_seed: u64) -> anyhow::Result<RunContext> {
         args.seed.unwrap_or(default_seed),
         args.profile,
         args.out.clone(),
-    ))
+    )
+    .with_data_dir(args.data_dir.clone()))
 }
 
 fn print_outcome(outcome: &ExperimentOutcome) {
@@ -238,7 +247,8 @@ fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
             args.common.seed.unwrap_or(info.default_seed),
             args.common.profile,
             args.common.out.clone(),
-        );
+        )
+        .with_data_dir(args.common.data_dir.clone());
         let t = Instant::now();
         let result = unfold_device::quiet_catch_unwind(|| unfold_experiments::run(info.name, &ctx))
             .unwrap_or_else(|panic| Err(anyhow::anyhow!("internal error (panic): {panic}")));

@@ -64,6 +64,9 @@ pub struct RunContext {
     pub out: PathBuf,
     /// Draw progress bars (they still only appear on a terminal).
     pub progress: bool,
+    /// Where to look for MNIST and Fashion-MNIST first (`--data-dir`); without it the usual
+    /// places are searched (`$UNFOLD_DATA`, `./data`, Debian's folder).
+    pub data_dir: Option<PathBuf>,
 }
 
 impl RunContext {
@@ -82,7 +85,14 @@ impl RunContext {
             profile,
             out: out.into(),
             progress: true,
+            data_dir: None,
         }
+    }
+
+    /// The same context reading datasets from `data_dir` (`None`: the usual places).
+    pub fn with_data_dir(mut self, data_dir: Option<PathBuf>) -> Self {
+        self.data_dir = data_dir;
+        self
     }
 
     /// The progress reporter for one training run.

@@ -12,6 +12,7 @@
 
 mod context;
 pub mod index;
+pub mod mnist;
 mod plots;
 pub mod rainbow;
 pub mod registry;

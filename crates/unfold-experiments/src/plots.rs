@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use burn::tensor::{Int, Tensor};
-use unfold_viz::{Curve, Figure, Panel, Series2, Series3, class_color, save_figure};
+use unfold_data::ImageSet;
+use unfold_viz::{
+    Curve, Figure, GrayImage, ImageTile, Panel, Series2, Series3, class_color, save_figure,
+};
 
 use crate::results::{Curves, RunMetrics};
 
@@ -96,6 +99,76 @@ pub fn first_3(rows: &[Vec<f32>]) -> Vec<[f32; 3]> {
         .collect()
 }
 
+/// Image `i` of `set` as a captioned tile (highlighted tiles are drawn in red).
+pub fn image_tile(set: &ImageSet, i: usize, caption: String, highlight: bool) -> ImageTile {
+    ImageTile {
+        image: GrayImage {
+            width: set.cols() as u32,
+            height: set.rows() as u32,
+            pixels: set.image(i).to_vec(),
+        },
+        caption,
+        highlight,
+    }
+}
+
+/// One logged series of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Series {
+    /// Training loss.
+    TrainLoss,
+    /// Held-out (test or validation) accuracy.
+    HeldOutAccuracy,
+}
+
+impl Series {
+    fn values(self, c: &Curves) -> &Vec<Option<f64>> {
+        match self {
+            Series::TrainLoss => &c.train_loss,
+            Series::HeldOutAccuracy => &c.test_accuracy,
+        }
+    }
+
+    fn is_accuracy(self) -> bool {
+        matches!(self, Series::HeldOutAccuracy)
+    }
+}
+
+/// A panel with one curve per run for one series (e.g. every run's validation accuracy,
+/// as notebook 001's studies plot them); accuracies in percent, losses on a log scale.
+pub fn series_panel(
+    title: &str,
+    runs: &[(&str, &Curves)],
+    series: Series,
+    y_label: &str,
+    note: Option<String>,
+) -> Panel {
+    let scale = if series.is_accuracy() { 100.0 } else { 1.0 };
+    let curves = runs
+        .iter()
+        .enumerate()
+        .map(|(i, (name, c))| Curve {
+            label: name.to_string(),
+            color: class_color(i),
+            points: c
+                .epoch
+                .iter()
+                .zip(series.values(c))
+                .filter_map(|(e, v)| v.map(|v| (*e as f64, v * scale)))
+                .collect(),
+            dashed: false,
+        })
+        .collect();
+    Panel::Lines {
+        title: title.to_string(),
+        x_label: "epoch".into(),
+        y_label: y_label.into(),
+        log_y: !series.is_accuracy(),
+        curves,
+        note,
+    }
+}
+
 /// Which logged metric a curves panel shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Metric {
@@ -110,6 +183,17 @@ pub fn curves_panel(
     title: &str,
     runs: &[(&str, &Curves)],
     metric: Metric,
+    notes: Option<String>,
+) -> Panel {
+    curves_panel_held_out(title, runs, metric, "test", notes)
+}
+
+/// [`curves_panel`] where the held-out set has another name (`validation`).
+pub fn curves_panel_held_out(
+    title: &str,
+    runs: &[(&str, &Curves)],
+    metric: Metric,
+    held_out: &str,
     notes: Option<String>,
 ) -> Panel {
     let mut curves = Vec::new();
@@ -133,7 +217,7 @@ pub fn curves_panel(
         });
         if !test.is_empty() {
             curves.push(Curve {
-                label: format!("{name} (test)"),
+                label: format!("{name} ({held_out})"),
                 color: class_color(i),
                 points: series(test),
                 dashed: true,

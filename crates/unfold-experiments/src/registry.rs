@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use crate::results::{Report, Status};
-use crate::{RunContext, sandwich, spirals3d};
+use crate::{RunContext, mnist, sandwich, spirals3d};
 
 /// What the command line and the report need to know about an experiment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +28,13 @@ pub const EXPERIMENTS: &[ExperimentInfo] = &[
         title: "3-D spirals: linear vs ReLU layers unfolding a manifold",
         question: "Can a linear model separate two intertwined spirals, and how do hidden layers with and \
                without ReLU transform the data?",
+        default_seed: 42,
+    },
+    ExperimentInfo {
+        name: mnist::NAME,
+        notebook: "001-mnist-logreg-mlp-xor-backprop (question 1)",
+        title: "MNIST: logistic regression from scratch vs an MLP; initialization and optimizers",
+        question: "How far does a linear softmax classifier get on handwritten digits, what does                a 784-400-400-10 MLP add, and how do the initialization and the optimizer change                its training?",
         default_seed: 42,
     },
     ExperimentInfo {
@@ -83,6 +90,7 @@ pub fn run(name: &str, ctx: &RunContext) -> anyhow::Result<ExperimentOutcome> {
             spirals3d::run(&spirals3d::Spirals3dConfig::for_profile(ctx.profile), ctx)
         }
         sandwich::NAME => sandwich::run(&sandwich::SandwichConfig::for_profile(ctx.profile), ctx),
+        mnist::NAME => mnist::run(&mnist::MnistConfig::for_profile(ctx.profile), ctx),
         other => anyhow::bail!("experiment '{other}' is listed but has no runner"),
     }
 }

@@ -11,12 +11,14 @@
 //! (`device.clone().autodiff()`); it never names a backend.
 #![warn(missing_docs)]
 
+mod early_stopping;
 mod fit;
 mod gradient_descent;
 mod loss;
 mod optim;
 mod progress;
 
+pub use early_stopping::{EarlyStopping, StopPoint};
 pub use fit::{
     Batching, Classifier, EVAL_CHUNK, FitConfig, History, LogPoint, RunStatus, StepObserver,
     StepView, accuracy, evaluate, evaluate_with, fit, fit_observed, predict_classes,
