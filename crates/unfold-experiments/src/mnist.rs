@@ -431,7 +431,10 @@ pub fn run(config: &MnistConfig, ctx: &RunContext) -> anyhow::Result<ExperimentO
     let init_runs: Vec<(&str, &RunMetrics)> =
         inits.iter().map(|(_, n, m)| (n.as_str(), m)).collect();
     figures.push(study_figure(
-        "Initialization study: only the initialization changes (Adam, 20 epochs)",
+        &format!(
+            "Initialization study: only the initialization changes (Adam, {} epochs)",
+            config.epochs
+        ),
         &init_runs,
         &dir,
         "initialization",
