@@ -44,6 +44,8 @@ enum Command {
     Mnist(CommonArgs),
     /// Notebook 003: 2-D spirals, bread-only vs sandwich networks, embeddings, decision regions.
     Sandwich(CommonArgs),
+    /// Notebook 004 (task 3): Fashion-MNIST, sigmoid vs ReLU, and the vanishing gradients.
+    Vanishing(CommonArgs),
     /// Run every experiment and write an HTML report linking all results.
     ReproduceAll(ReproduceArgs),
     /// Fetch, verify and locate the MNIST and Fashion-MNIST files.
@@ -136,6 +138,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Spirals3d(args) => run_one(unfold_experiments::spirals3d::NAME, &args),
         Command::Sandwich(args) => run_one(unfold_experiments::sandwich::NAME, &args),
         Command::Mnist(args) => run_one(unfold_experiments::mnist::NAME, &args),
+        Command::Vanishing(args) => run_one(unfold_experiments::vanishing::NAME, &args),
         Command::ReproduceAll(args) => reproduce_all(&args),
         Command::Data { cmd } => data::run(cmd),
     }

@@ -21,6 +21,7 @@ mod runs;
 pub mod sandwich;
 pub mod spirals3d;
 mod time;
+pub mod vanishing;
 
 pub use context::{Profile, RunContext};
 pub use registry::{EXPERIMENTS, ExperimentInfo, ExperimentOutcome, find, run};

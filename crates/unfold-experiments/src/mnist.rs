@@ -8,7 +8,6 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use unfold_data::{DatasetKind, DeviceData, ImageSet, Normalization, Split};
 use unfold_models::{Activation, LayerInit, MlpConfig, SoftmaxRegression};
@@ -23,7 +22,7 @@ use crate::plots::{
 };
 use crate::registry::ExperimentOutcome;
 use crate::results::{Metrics, Report, RunMetrics, number, percent};
-use crate::runs::{Started, begin, finish, results_table, train_mlp};
+use crate::runs::{Started, begin, finish, load_images, results_table, train_mlp};
 use crate::{Profile, RunContext};
 
 /// The experiment's name on the command line and in results.
@@ -212,19 +211,8 @@ struct MnistData {
 }
 
 fn load_data(config: &MnistConfig, ctx: &RunContext) -> anyhow::Result<MnistData> {
-    let dir = ctx.data_dir.as_deref();
-    let load = |split: Split| {
-        unfold_data::load(DatasetKind::Mnist, split, dir)
-            .with_context(|| format!("loading the MNIST {split} set"))
-    };
-    let mut full = load(Split::Train)?;
-    let mut test = load(Split::Test)?;
-    if let Some(n) = config.train_images {
-        full = full.head(n);
-    }
-    if let Some(n) = config.test_images {
-        test = test.head(n);
-    }
+    let full = load_images(ctx, DatasetKind::Mnist, Split::Train, config.train_images)?;
+    let test = load_images(ctx, DatasetKind::Mnist, Split::Test, config.test_images)?;
     let (train, validation) = full.split(config.train_fraction, ctx.seed);
     let device = &ctx.device;
     let train_device = train.to_device_flat(device, Normalization::UNIT);

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use crate::results::{Report, Status};
-use crate::{RunContext, mnist, sandwich, spirals3d};
+use crate::{RunContext, mnist, sandwich, spirals3d, vanishing};
 
 /// What the command line and the report need to know about an experiment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +44,14 @@ pub const EXPERIMENTS: &[ExperimentInfo] = &[
         question: "Why does a deep network need non-linear layers between its linear ones, and how do \
                its hidden layers transform three intertwined spirals until a line separates them?",
         default_seed: 12345,
+    },
+    ExperimentInfo {
+        name: vanishing::NAME,
+        notebook: "004-xor-backprop-vanishing-gradients (task 3)",
+        title: "Fashion-MNIST: sigmoid vs ReLU and the vanishing-gradient problem",
+        question: "Why does a deep sigmoid network learn so slowly, and what do the gradient \
+               magnitudes of its first layers show compared with a ReLU network?",
+        default_seed: 66,
     },
 ];
 
@@ -91,6 +99,9 @@ pub fn run(name: &str, ctx: &RunContext) -> anyhow::Result<ExperimentOutcome> {
         }
         sandwich::NAME => sandwich::run(&sandwich::SandwichConfig::for_profile(ctx.profile), ctx),
         mnist::NAME => mnist::run(&mnist::MnistConfig::for_profile(ctx.profile), ctx),
+        vanishing::NAME => {
+            vanishing::run(&vanishing::VanishingConfig::for_profile(ctx.profile), ctx)
+        }
         other => anyhow::bail!("experiment '{other}' is listed but has no runner"),
     }
 }

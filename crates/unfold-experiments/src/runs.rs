@@ -3,10 +3,11 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use anyhow::Context;
 use burn::module::Module;
-use unfold_data::DeviceData;
+use unfold_data::{DatasetKind, DeviceData, ImageSet, Split};
 use unfold_models::{Mlp, MlpConfig};
-use unfold_train::{FitConfig, fit};
+use unfold_train::{FitConfig, StepObserver, fit_observed};
 use unfold_viz::Figure;
 
 use crate::RunContext;
@@ -26,16 +27,54 @@ pub fn train_mlp(
     train: &DeviceData,
     test: &DeviceData,
 ) -> (Mlp, RunMetrics) {
+    train_mlp_observed(config, name, fit_config, ctx, train, test, &mut ())
+}
+
+/// [`train_mlp`] with an observer that sees every step's gradients (see [`StepObserver`]).
+pub fn train_mlp_observed(
+    config: &MlpConfig,
+    name: &str,
+    fit_config: &FitConfig,
+    ctx: &RunContext,
+    train: &DeviceData,
+    test: &DeviceData,
+    observer: &mut dyn StepObserver<Mlp>,
+) -> (Mlp, RunMetrics) {
     let autodiff = ctx.device.clone().autodiff();
     autodiff.seed(ctx.seed);
     let net = config.init(&autodiff);
     let parameters = net.trainable_params();
     let mut progress = ctx.progress();
-    let (net, history) = fit(net, train, Some(test), fit_config, name, progress.as_mut());
+    let (net, history) = fit_observed(
+        net,
+        train,
+        Some(test),
+        fit_config,
+        name,
+        progress.as_mut(),
+        observer,
+    );
     let mut metrics = RunMetrics::from_history(&history);
     metrics.parameters = Some(parameters);
     metrics.architecture = Some(config.describe());
     (net.valid(), metrics)
+}
+
+/// One split of a dataset, found through `--data-dir` or the usual places, cut to its first
+/// `limit` images when a limit is given. A missing dataset gives the error that lists where
+/// it looked and how to fetch it.
+pub fn load_images(
+    ctx: &RunContext,
+    kind: DatasetKind,
+    split: Split,
+    limit: Option<usize>,
+) -> anyhow::Result<ImageSet> {
+    let set = unfold_data::load(kind, split, ctx.data_dir.as_deref())
+        .with_context(|| format!("loading the {kind} {split} set"))?;
+    Ok(match limit {
+        Some(n) => set.head(n),
+        None => set,
+    })
 }
 
 /// The runs of an experiment by name, in the order they were trained.

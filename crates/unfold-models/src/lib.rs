@@ -30,5 +30,5 @@ pub mod scratch;
 
 pub use logreg::{SoftmaxGradients, SoftmaxRegression};
 pub use mlp::{Activation, LayerInit, Mlp, MlpConfig, MlpOutput};
-pub use presets::{SandwichModel, Spirals3dModel};
+pub use presets::{SandwichModel, Spirals3dModel, VanishingModel};
 pub use scratch::{Init, ScratchLinear};

@@ -125,3 +125,39 @@ impl SandwichModel {
         }
     }
 }
+
+/// The networks of notebook 004's vanishing-gradient task: flatten → 784-512-1024-512-10
+/// with sigmoid or ReLU between the linear layers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum VanishingModel {
+    /// `ANN_sigmoid`.
+    Sigmoid,
+    /// `ANN_relu`.
+    Relu,
+}
+
+impl VanishingModel {
+    /// Both networks, in notebook order.
+    pub const ALL: [VanishingModel; 2] = [VanishingModel::Sigmoid, VanishingModel::Relu];
+
+    /// The notebook's class name (`ANN_sigmoid`, `ANN_relu`).
+    pub fn name(self) -> &'static str {
+        match self {
+            VanishingModel::Sigmoid => "ANN_sigmoid",
+            VanishingModel::Relu => "ANN_relu",
+        }
+    }
+
+    /// The activation between the linear layers.
+    pub fn activation(self) -> Activation {
+        match self {
+            VanishingModel::Sigmoid => Activation::Sigmoid,
+            VanishingModel::Relu => Activation::Relu,
+        }
+    }
+
+    /// The network configuration for `d_in` inputs and `d_out` classes.
+    pub fn config(self, d_in: usize, d_out: usize) -> MlpConfig {
+        MlpConfig::new(vec![d_in, 512, 1024, 512, d_out], self.activation())
+    }
+}
