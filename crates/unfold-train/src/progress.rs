@@ -29,17 +29,22 @@ impl Progress for NoProgress {
     fn finish(&mut self) {}
 }
 
-/// A progress bar on standard error, drawn only when it is a terminal (quiet in CI, pipes and
-/// tests).
+/// A progress bar on standard error, drawn only when it is a terminal, and one line per
+/// finished run that took a second or more, in every case (so logs of long runs in CI or pipes
+/// show how far they got).
 #[derive(Debug, Default)]
 pub struct TerminalProgress {
     bar: Option<ProgressBar>,
+    name: String,
+    epochs: usize,
+    last: Option<LogPoint>,
+    started: Option<std::time::Instant>,
 }
 
 impl TerminalProgress {
     /// A progress reporter that draws when standard error is a terminal.
     pub fn new() -> Self {
-        Self { bar: None }
+        Self::default()
     }
 }
 
@@ -55,15 +60,21 @@ impl Progress for TerminalProgress {
         bar.set_prefix(name.to_string());
         bar.enable_steady_tick(Duration::from_millis(200));
         self.bar = Some(bar);
+        self.name = name.to_string();
+        self.epochs = 0;
+        self.last = None;
+        self.started = Some(std::time::Instant::now());
     }
 
     fn epoch(&mut self, epoch: usize) {
+        self.epochs = epoch;
         if let Some(bar) = &self.bar {
             bar.set_position(epoch as u64);
         }
     }
 
     fn logged(&mut self, point: &LogPoint) {
+        self.last = Some(point.clone());
         if let Some(bar) = &self.bar {
             bar.set_message(format!(
                 "loss {:.4} acc {:.1}%",
@@ -76,6 +87,24 @@ impl Progress for TerminalProgress {
     fn finish(&mut self) {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
+        }
+        let seconds = self.started.map_or(0.0, |s| s.elapsed().as_secs_f64());
+        let metrics = self.last.as_ref().map_or(String::new(), |p| {
+            let held_out = p
+                .test_accuracy
+                .map_or(String::new(), |a| format!(", held-out {:.1}%", 100.0 * a));
+            format!(
+                ": loss {:.4}, train {:.1}%{held_out}",
+                p.train_loss,
+                100.0 * p.train_accuracy
+            )
+        });
+        // Runs of under a second are summarized by the experiment anyway.
+        if seconds >= 1.0 {
+            eprintln!(
+                "  · {} — {} epochs in {seconds:.1}s{metrics}",
+                self.name, self.epochs
+            );
         }
     }
 }
