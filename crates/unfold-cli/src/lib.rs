@@ -255,13 +255,18 @@ fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
         let t = Instant::now();
         let result = unfold_device::quiet_catch_unwind(|| unfold_experiments::run(info.name, &ctx))
             .unwrap_or_else(|panic| Err(anyhow::anyhow!("internal error (panic): {panic}")));
-        match &result {
+        let outcome = result.map_err(|e| index::Failure::from_error(&e));
+        match &outcome {
             Ok(outcome) => print_outcome(outcome),
-            Err(e) => println!("  FAILED after {:.1}s: {e:#}", t.elapsed().as_secs_f64()),
+            Err(failure) => println!(
+                "  FAILED after {:.1}s: {}",
+                t.elapsed().as_secs_f64(),
+                failure.line
+            ),
         }
         entries.push(index::Entry {
             info: **info,
-            outcome: result.map_err(|e| format!("{e:#}")),
+            outcome,
             seconds: t.elapsed().as_secs_f64(),
         });
     }

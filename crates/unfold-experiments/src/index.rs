@@ -9,13 +9,45 @@ use crate::Profile;
 use crate::registry::{ExperimentInfo, ExperimentOutcome};
 use crate::results::{ResultsError, Status, escape_html, git_commit, write_atomic};
 
+/// How a failed experiment is reported: one line a user can act on, and the full chain of
+/// causes for the page's details.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// One line: what went wrong and, where known, what to do.
+    pub line: String,
+    /// Every cause, outermost first.
+    pub details: String,
+}
+
+impl Failure {
+    /// Describes an experiment's error. A dataset that cannot be found becomes one line that
+    /// says how to get it; other errors keep their message.
+    pub fn from_error(error: &anyhow::Error) -> Self {
+        let details = format!("{error:#}");
+        let missing = error.chain().find_map(|cause| match cause.downcast_ref() {
+            Some(unfold_data::DataError::NotFound { kind, looked }) => Some((*kind, looked.len())),
+            _ => None,
+        });
+        let line = match missing {
+            Some((kind, places)) => format!(
+                "dataset missing: {kind} was not found in {places} place(s); get it with \
+                 `unfold data fetch {}` or point --data-dir / ${} at it",
+                kind.dir_name(),
+                unfold_data::DATA_ENV
+            ),
+            None => details.lines().next().unwrap_or_default().to_string(),
+        };
+        Self { line, details }
+    }
+}
+
 /// One experiment's entry on the page.
 #[derive(Debug)]
 pub struct Entry {
     /// Which experiment.
     pub info: ExperimentInfo,
     /// What it produced, or why it failed.
-    pub outcome: Result<ExperimentOutcome, String>,
+    pub outcome: Result<ExperimentOutcome, Failure>,
     /// Wall-clock seconds it took.
     pub seconds: f64,
 }
@@ -86,7 +118,7 @@ pub fn write(out: &Path, run: &RunSummary, entries: &[Entry]) -> Result<PathBuf,
                 notebook: e.info.notebook,
                 status: status_name(e),
                 wall_seconds: e.seconds,
-                error: e.outcome.as_ref().err().map(String::as_str),
+                error: e.outcome.as_ref().err().map(|f| f.details.as_str()),
             })
             .collect(),
     };
@@ -99,6 +131,26 @@ pub fn write(out: &Path, run: &RunSummary, entries: &[Entry]) -> Result<PathBuf,
     Ok(page)
 }
 
+/// Marks figures whose file is missing (a run moved or deleted) with a visible warning, and
+/// records the count on `<body data-broken-images>` for the browser test. No network access.
+const IMAGE_CHECK: &str = r#"<script>
+window.addEventListener("load", function () {
+  var broken = 0;
+  document.querySelectorAll("img").forEach(function (img) {
+    if (!img.complete || img.naturalWidth === 0) {
+      broken += 1;
+      var warn = document.createElement("p");
+      warn.className = "error";
+      warn.textContent = "Figure missing: " + img.getAttribute("src");
+      img.replaceWith(warn);
+    }
+  });
+  document.body.setAttribute("data-broken-images", String(broken));
+  document.body.setAttribute("data-images", String(document.querySelectorAll("img").length + broken));
+});
+</script>
+"#;
+
 const STYLE: &str = r#"
 :root { --ink:#1d2330; --muted:#5b6475; --line:#e3e6ec; --accent:#3b6fd8; --ok:#1f8a4c; --warn:#b7791f; --bad:#c0392b; }
 * { box-sizing: border-box; }
@@ -106,6 +158,7 @@ body { margin:0; font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "
 header { background: linear-gradient(120deg,#22305a,#3b6fd8); color:white; padding:2.2rem 2rem 1.6rem; }
 header h1 { margin:0 0 .3rem; font-size:2rem; letter-spacing:.01em; }
 header p { margin:.2rem 0; opacity:.9; }
+header code { background:rgba(255,255,255,.18); color:white; }
 main { max-width:1180px; margin:0 auto; padding:1.5rem 1.2rem 4rem; }
 nav.toc { background:white; border:1px solid var(--line); border-radius:10px; padding:.8rem 1.2rem; margin-bottom:1.5rem; }
 nav.toc a { color:var(--accent); text-decoration:none; margin-right:1.2rem; }
@@ -125,6 +178,9 @@ code { background:#f0f2f6; padding:.05rem .3rem; border-radius:4px; font-size:.9
 figure { margin:0; border:1px solid var(--line); border-radius:8px; padding:.5rem; background:white; }
 figure img { width:100%; height:auto; display:block; }
 figcaption { color:var(--muted); font-size:.88rem; margin-top:.3rem; }
+.glance table { width:100%; } .glance { background:white; border:1px solid var(--line); border-radius:12px; padding:1rem 1.4rem; }
+p.error { color:var(--bad); font-weight:600; }
+details summary { cursor:pointer; color:var(--muted); }
 pre.error { background:#fdf0ee; color:var(--bad); padding:.8rem; border-radius:8px; white-space:pre-wrap; }
 footer { color:var(--muted); font-size:.85rem; text-align:center; padding:2rem; }
 "#;
@@ -152,11 +208,24 @@ fn render(run: &RunSummary, commit: &Option<String>, entries: &[Entry]) -> Strin
             .map(|c| format!(" · commit <code>{}</code>", escape_html(&c[..c.len().min(12)])))
             .unwrap_or_default()
     ));
-    html.push_str("<nav class=\"toc\"><strong>Experiments:</strong> ");
+    html.push_str("<section class=\"glance\"><h2>At a glance</h2>\n<table><thead><tr><th>experiment</th><th>notebook</th><th>status</th><th>time</th><th>figures</th><th>questions answered</th></tr></thead><tbody>\n");
     for e in entries {
-        html.push_str(&format!("<a href=\"#{0}\">{0}</a>", e.info.name));
+        let status = status_name(e);
+        let (figures, answers) = match &e.outcome {
+            Ok(o) => (
+                o.figures.len().to_string(),
+                o.report.answers().len().to_string(),
+            ),
+            Err(_) => ("–".into(), "–".into()),
+        };
+        html.push_str(&format!(
+            "<tr><td><a href=\"#{name}\">{name}</a></td><td><code>{notebook}</code></td><td><span class=\"badge {status}\">{status}</span></td><td>{secs:.1} s</td><td>{figures}</td><td>{answers}</td></tr>\n",
+            name = e.info.name,
+            notebook = escape_html(e.info.notebook),
+            secs = e.seconds,
+        ));
     }
-    html.push_str("</nav>\n");
+    html.push_str("</tbody></table></section>\n");
     for e in entries {
         let status = status_name(e);
         html.push_str(&format!(
@@ -177,13 +246,16 @@ fn render(run: &RunSummary, commit: &Option<String>, entries: &[Entry]) -> Strin
                     e.info.name
                 ));
             }
-            Err(error) => html.push_str(&format!(
-                "<pre class=\"error\">{}</pre>\n",
-                escape_html(error)
+            Err(failure) => html.push_str(&format!(
+                "<p class=\"error\">{}</p>\n<details><summary>Details</summary><pre class=\"error\">{}</pre></details>\n",
+                escape_html(&failure.line),
+                escape_html(&failure.details)
             )),
         }
         html.push_str("</section>\n");
     }
-    html.push_str("</main>\n<footer>Made by unfold. Every figure is a PNG beside an SVG of the same name.</footer>\n</body>\n</html>\n");
+    html.push_str("</main>\n<footer>Made by unfold. Every figure is a PNG beside an SVG of the same name.</footer>\n");
+    html.push_str(IMAGE_CHECK);
+    html.push_str("</body>\n</html>\n");
     html
 }

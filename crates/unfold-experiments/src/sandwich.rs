@@ -555,12 +555,14 @@ fn report(
         .map(|t| (t.model.name(), &t.metrics))
         .collect();
     results_table(&mut r, &runs);
-    r.heading("Answers");
+    r.heading("Questions");
     let acc = |m| find(trained, m).and_then(|t| t.metrics.test_accuracy);
     if let (Some(bread), Some(sandwich)) = (acc(SandwichModel::DeepLinear), acc(SandwichModel::Mlp))
     {
-        r.paragraph(&format!(
-            "**Does depth without non-linearity help?** No. `DeepLinear` has three layers but no ReLU, so it \
+        r.answer(
+            "Does depth without non-linearity help?",
+            &format!(
+            "No. `DeepLinear` has three layers but no ReLU, so it \
              is one linear map and can only cut the plane into {} regions by straight lines through a common \
              structure: it reaches {} test accuracy, where chance is {}. The same layers with ReLU between \
              them (`MLP`) reach {}.",
@@ -568,16 +570,20 @@ fn report(
             percent(Some(bread)),
             percent(Some(1.0 / config.data.classes as f64)),
             percent(Some(sandwich))
-        ));
+        ),
+        );
     }
     if let Some(emb) = acc(SandwichModel::MlpEmb) {
-        r.paragraph(&format!(
-            "**What do the hidden layers do to the data?** `MLPemb` squeezes its hidden layers through 2-unit \
+        r.answer(
+            "What do the hidden layers do to the data?",
+            &format!(
+            "`MLPemb` squeezes its hidden layers through 2-unit \
              \"thin bread\" layers so they can be drawn. Its first embedding already stretches the arms apart; \
              in the last one each arm lies in its own wedge, separable by straight lines, which is all the final \
              linear layer can do. Test accuracy {}.",
             percent(Some(emb))
-        ));
+        ),
+        );
     }
     r.heading("Figures");
     for file in &metrics.figures {

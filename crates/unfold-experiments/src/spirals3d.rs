@@ -337,7 +337,7 @@ fn report(
         .map(|t| (t.model.name(), &t.metrics))
         .collect();
     results_table(&mut r, &runs);
-    r.heading("Answers");
+    r.heading("Questions");
     let acc = |m: Spirals3dModel| {
         trained
             .iter()
@@ -345,24 +345,30 @@ fn report(
             .and_then(|t| t.metrics.test_accuracy)
     };
     if let Some(linear) = acc(Spirals3dModel::Linear) {
-        r.paragraph(&format!(
-            "**Can the linear model separate the spirals?** No. A linear model draws one flat plane through \
+        r.answer(
+            "Can the linear model separate the spirals?",
+            &format!(
+            "No. A linear model draws one flat plane through \
              3-D space; the spirals wind around each other, so any plane leaves large parts of both on the \
              wrong side. `LinearModel` reaches {} test accuracy, where 50% is chance.",
             percent(Some(linear))
-        ));
+        ),
+        );
     }
     if let (Some(linear), Some(hidden)) = (
         acc(Spirals3dModel::Linear),
         acc(Spirals3dModel::LinearHidden),
     ) {
-        r.paragraph(&format!(
-            "**Does a linear hidden layer help?** No: 3→3→2→1 without activations is a product of matrices, \
+        r.answer(
+            "Does a linear hidden layer help?",
+            &format!(
+            "No: 3→3→2→1 without activations is a product of matrices, \
              itself one linear map, so it can only draw a plane as well ({} vs {} for `LinearModel`). Its 2-D \
              hidden representation is a flattened linear projection of the spirals, still intertwined.",
             percent(Some(hidden)),
             percent(Some(linear))
-        ));
+        ),
+        );
     }
     if let Some(relu) = acc(Spirals3dModel::ReluHidden) {
         let at_origin = trained
@@ -382,22 +388,28 @@ fn report(
                 )
             })
             .unwrap_or_default();
-        r.paragraph(&format!(
-            "**How does the representation change with ReLU?** The linear network's 2-D representation is a \
+        r.answer(
+            "How does the representation change with ReLU?",
+            &format!(
+            "The linear network's 2-D representation is a \
              flattened copy of the spirals, still wound around each other. ReLU folds space instead: every unit \
              clips its half-space to zero, so the hidden layers bend the spirals onto the axes and corners of the \
              positive quadrant. `ReLUHiddenModel` reaches {} test accuracy with the same 3→3→2→1 shape.{} With \
              only 2-3 units per layer, units that stay at 0 limit how far such a small network unfolds the data.",
             percent(Some(relu)),
             origin_text
-        ));
+        ),
+        );
     }
     if let Some(deep) = acc(Spirals3dModel::DeepRelu) {
-        r.paragraph(&format!(
-            "**And a deeper network?** `DeepReLUModel` (3→16→16→2→1) reaches {} test accuracy; its last, 2-D \
+        r.answer(
+            "And a deeper network?",
+            &format!(
+                "`DeepReLUModel` (3→16→16→2→1) reaches {} test accuracy; its last, 2-D \
              hidden layer shows the two spirals pulled apart so that one line separates them.",
-            percent(Some(deep))
-        ));
+                percent(Some(deep))
+            ),
+        );
     }
     r.heading("Figures");
     for file in &metrics.figures {

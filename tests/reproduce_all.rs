@@ -1,0 +1,179 @@
+//! `unfold reproduce-all` end to end: a failed experiment (its dataset is missing) is reported
+//! in one line while the others go on; the page loads in headless Chromium with no console
+//! output and every image resolved; the same seed gives the same metrics.
+//!
+//! The browser checks run when `chromium` is installed (`.ci/run` installs it and sets
+//! `UNFOLD_REQUIRE_CHROMIUM=1`, which makes a missing browser a failure).
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{TempDir, ndarray_context};
+use unfold::experiments::Profile;
+use unfold::experiments::spirals3d::{Spirals3dConfig, run};
+
+fn chromium() -> Option<&'static str> {
+    let found = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("UNFOLD_REQUIRE_CHROMIUM").is_none(),
+            "UNFOLD_REQUIRE_CHROMIUM is set but no chromium was found"
+        );
+        eprintln!("skipped the browser checks: chromium is not installed");
+    }
+    found
+}
+
+fn headless(browser: &str, page: &Path, extra: &[&str]) -> std::process::Output {
+    let url = format!("file://{}", page.display());
+    Command::new(browser)
+        .args([
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--hide-scrollbars",
+            "--virtual-time-budget=5000",
+        ])
+        .args(extra)
+        .arg(&url)
+        .output()
+        .expect("run chromium")
+}
+
+#[test]
+fn reproduce_all_reports_failures_in_one_line_and_the_page_loads_cleanly() {
+    let tmp = TempDir::new("reproduce-all");
+    let out = tmp.path().join("results");
+    let empty = tmp.path().join("no-data");
+    std::fs::create_dir_all(&empty).unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_unfold"))
+        .args([
+            "reproduce-all",
+            "--profile",
+            "quick",
+            "--backend",
+            "ndarray",
+        ])
+        .args(["--only", "spirals3d,mnist", "--data-dir"])
+        .arg(&empty)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(!run.status.success(), "a failed experiment fails the run");
+    let failure = stdout
+        .lines()
+        .find(|l| l.contains("FAILED"))
+        .unwrap_or_else(|| panic!("no failure line in:\n{stdout}"));
+    assert!(
+        failure.contains("dataset missing: MNIST was not found")
+            && failure.contains("unfold data fetch mnist"),
+        "{failure}"
+    );
+    assert!(stdout.contains("1 of 2 experiments succeeded"), "{stdout}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["experiments"][0]["status"], "ok");
+    assert_eq!(manifest["experiments"][1]["status"], "failed");
+    assert_eq!(manifest["backend"], "ndarray");
+    let page = out.join("index.html").canonicalize().unwrap();
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "self-contained"
+    );
+    assert!(html.contains("At a glance"));
+
+    let Some(browser) = chromium() else { return };
+    let dom = headless(
+        browser,
+        &page,
+        &["--enable-logging=stderr", "--v=0", "--dump-dom"],
+    );
+    assert!(
+        dom.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dom.stderr)
+    );
+    let dom_text = String::from_utf8_lossy(&dom.stdout);
+    assert!(
+        dom_text.contains("data-broken-images=\"0\""),
+        "images failed to load (or the check did not run)"
+    );
+    assert!(
+        !dom_text.contains("data-images=\"0\""),
+        "the page shows no figure"
+    );
+    let console: Vec<_> = String::from_utf8_lossy(&dom.stderr)
+        .lines()
+        .filter(|l| l.contains(":CONSOLE"))
+        .map(String::from)
+        .collect();
+    assert!(console.is_empty(), "console output: {console:?}");
+
+    let shot = tmp.path().join("page.png");
+    let shot_arg = format!("--screenshot={}", shot.display());
+    let done = headless(browser, &page, &["--window-size=1280,1600", &shot_arg]);
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut pixels).unwrap();
+    assert_eq!((info.width, info.height), (1280, 1600));
+    let bytes = &pixels[..info.buffer_size()];
+    let channels = info.color_type.samples();
+    let mut colors = std::collections::HashSet::new();
+    for px in bytes.chunks(channels) {
+        colors.insert(px[..3].to_vec());
+    }
+    assert!(
+        colors.len() > 100,
+        "the screenshot looks blank ({} colours)",
+        colors.len()
+    );
+}
+
+/// Removes what legitimately differs between two runs: times and durations.
+fn without_timings(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for key in ["wall_seconds", "train_seconds", "manifest"] {
+                map.remove(key);
+            }
+            map.values_mut().for_each(without_timings);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(without_timings),
+        _ => {}
+    }
+}
+
+#[test]
+fn the_same_seed_gives_identical_metrics_on_ndarray() {
+    let metrics = |name: &str| {
+        let tmp = TempDir::new(name);
+        let ctx = ndarray_context(tmp.path(), 42, None);
+        run(&Spirals3dConfig::for_profile(Profile::Quick), &ctx).unwrap();
+        let text = std::fs::read_to_string(tmp.path().join("spirals3d/metrics.json")).unwrap();
+        let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        without_timings(&mut value);
+        value
+    };
+    let (a, b) = (metrics("determinism-a"), metrics("determinism-b"));
+    assert!(a["runs"]["DeepReLUModel"]["final_loss"].is_number());
+    assert_eq!(a, b);
+}
