@@ -1,121 +1,64 @@
-//! Training-speed benchmarks: optimizer steps per second of the notebooks' small models.
+//! Training-speed benchmarks (criterion): one optimizer step of each of the notebooks' models,
+//! with the throughput in examples per second.
 //!
-//! `cargo bench --bench training [-- --backend ndarray,wgpu --repeats 5]`
+//! `cargo bench --bench training` measures every compiled CPU backend; set
+//! `UNFOLD_BENCH_BACKENDS=ndarray,wgpu` to choose. `UNFOLD_DATA` points W3/W4 at the real
+//! images (synthetic ones of the same shape otherwise). `unfold bench` measures the same
+//! workloads (built by `unfold::bench::trainer`) as whole runs and writes JSON.
 //!
-//! - W1: notebook 000's 3→3→2→1 ReLU model, 800 points, full batch, Adam.
-//! - W2: notebook 003's 2→10→10→3 ReLU MLP, batches of 32, AdamW.
-//!
-//! Each workload runs a warm-up (kernel compilation and autotuning on GPU backends), then
-//! `repeats` timed runs; each run ends by reading a loss back, which synchronizes the device
-//! before the clock is read. Prints the median and the spread of steps per second.
+//! Each sample runs a number of steps and then reads the last loss back, which waits for the
+//! device, so GPU timings count finished work.
 
-use std::time::Instant;
+use std::time::Duration;
 
-use unfold::data::{Spirals2dConfig, Spirals3dConfig, spirals_2d, spirals_3d};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use unfold::bench::{Workload, trainer};
 use unfold::device::{Backend, select_device};
-use unfold::models::{Activation, MlpConfig};
-use unfold::train::{Batching, FitConfig, Loss, NoProgress, OptimizerConfig, fit};
 
-struct Workload {
-    name: &'static str,
-    widths: Vec<usize>,
-    data: unfold::data::LabeledPoints,
-    fit: FitConfig,
-}
-
-fn workloads() -> Vec<Workload> {
-    let w1_data = spirals_3d(&Spirals3dConfig::default(), 42).split(0.8, 42).0;
-    let w2_data = spirals_2d(&Spirals2dConfig::default(), 12345)
-        .split(0.8, 12345)
-        .0;
-    vec![
-        Workload {
-            name: "W1 spirals3d 3-3-2-1 full-batch Adam",
-            widths: vec![3, 3, 2, 1],
-            data: w1_data,
-            fit: FitConfig {
-                loss: Loss::BceWithLogits,
-                optimizer: OptimizerConfig::adam(0.01),
-                epochs: 300,
-                batching: Batching::FullBatch,
-                log_every: 1_000_000,
-                seed: 0,
-            },
-        },
-        Workload {
-            name: "W2 spirals2d 2-10-10-3 batch 32 AdamW",
-            widths: vec![2, 10, 10, 3],
-            data: w2_data,
-            fit: FitConfig {
-                loss: Loss::CrossEntropy,
-                optimizer: OptimizerConfig::adamw(1e-3),
-                epochs: 4,
-                batching: Batching::MiniBatch {
-                    size: 32,
-                    shuffle: true,
-                    drop_last: true,
-                },
-                log_every: 1_000_000,
-                seed: 0,
-            },
-        },
-    ]
-}
-
-fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let value = |flag: &str| {
-        args.iter()
-            .position(|a| a == flag)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
-    let backends: Vec<Backend> = match value("--backend") {
-        Some(list) => list
+fn backends() -> Vec<Backend> {
+    match std::env::var("UNFOLD_BENCH_BACKENDS") {
+        Ok(list) if !list.trim().is_empty() => list
             .split(',')
-            .map(|b| b.parse().unwrap_or_else(|e| panic!("{e}")))
+            .map(|b| {
+                b.parse()
+                    .unwrap_or_else(|e| panic!("UNFOLD_BENCH_BACKENDS: {e}"))
+            })
             .collect(),
-        None => Backend::compiled()
+        _ => Backend::compiled()
             .into_iter()
             .filter(|b| b.is_cpu())
             .collect(),
-    };
-    let repeats: usize = value("--repeats").and_then(|r| r.parse().ok()).unwrap_or(5);
+    }
+}
 
-    println!(
-        "{:<42} {:<8} {:>12} {:>10}",
-        "workload", "backend", "steps/s", "spread"
-    );
-    for backend in backends {
+fn training(c: &mut Criterion) {
+    let data_dir = std::env::var_os(unfold::data::DATA_ENV).map(std::path::PathBuf::from);
+    for backend in backends() {
         let selected = match select_device(backend, 0) {
             Ok(s) => s,
             Err(e) => {
-                println!("{backend}: skipped ({e})");
+                eprintln!("{backend}: skipped ({e})");
                 continue;
             }
         };
-        for w in workloads() {
-            let device = &selected.device;
-            let data = w.data.to_device(device);
-            let autodiff = device.clone().autodiff();
-            let mut rates = Vec::new();
-            for repeat in 0..=repeats {
-                autodiff.seed(7);
-                let model = MlpConfig::new(w.widths.clone(), Activation::Relu).init(&autodiff);
-                let started = Instant::now();
-                let (_, history) = fit(model, &data, None, &w.fit, w.name, &mut NoProgress);
-                let seconds = started.elapsed().as_secs_f64();
-                if repeat > 0 {
-                    rates.push(history.steps as f64 / seconds);
-                }
-            }
-            rates.sort_by(f64::total_cmp);
-            let median = rates[rates.len() / 2];
-            let spread = (rates[rates.len() - 1] - rates[0]) / median * 100.0;
-            println!(
-                "{:<42} {:<8} {:>12.0} {:>9.1}%",
-                w.name, backend, median, spread
-            );
+        for workload in [Workload::W1, Workload::W2, Workload::W3, Workload::W4] {
+            let Some((mut t, _, _)) =
+                trainer(workload, &selected.device, false, data_dir.as_deref())
+            else {
+                continue;
+            };
+            t.run(5); // kernel compilation and autotuning on GPU backends
+            let mut group = c.benchmark_group(format!("{}/{backend}", workload.id()));
+            group.throughput(Throughput::Elements(t.examples_per_step as u64));
+            group.sample_size(10);
+            group.measurement_time(Duration::from_secs(5));
+            group.bench_function(workload.description(), |b| {
+                b.iter_custom(|iters| Duration::from_secs_f64(t.run(iters as usize)))
+            });
+            group.finish();
         }
     }
 }
+
+criterion_group!(benches, training);
+criterion_main!(benches);

@@ -131,7 +131,7 @@ fn unwritable_output_fails_before_training() {
 #[test]
 fn reproduce_all_quick_writes_the_page_and_manifest() {
     let out = scratch("reproduce");
-    let o = unfold(&[
+    let mut args = vec![
         "reproduce-all",
         "--backend",
         "ndarray",
@@ -139,7 +139,13 @@ fn reproduce_all_quick_writes_the_page_and_manifest() {
         "quick",
         "--out",
         out.to_str().unwrap(),
-    ]);
+    ];
+    // The dataset experiments need MNIST and Fashion-MNIST (which `.ci/run` provides).
+    if std::env::var_os("UNFOLD_DATA").is_none() {
+        eprintln!("UNFOLD_DATA is not set: skipping the dataset experiments");
+        args.extend(["--skip", "mnist,vanishing"]);
+    }
+    let o = unfold(&args);
     assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
     let page = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(
@@ -162,5 +168,40 @@ fn reproduce_all_quick_writes_the_page_and_manifest() {
     assert_eq!(manifest["backend"], "ndarray");
     assert_eq!(manifest["profile"], "quick");
     assert_eq!(manifest["experiments"][0]["status"], "ok");
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn bench_quick_writes_json() {
+    let out = scratch("bench");
+    let json = out.join("bench.json");
+    let o = unfold(&[
+        "bench",
+        "--backend",
+        "ndarray",
+        "--only",
+        "W1,W2",
+        "--repeats",
+        "2",
+        "--quick",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[0]["id"], "W1");
+    assert_eq!(results[0]["unit"], "steps/s");
+    assert_eq!(results[0]["values"].as_array().unwrap().len(), 2);
+    assert!(results[1]["median"].as_f64().unwrap() > 0.0);
+    let bad = unfold(&["bench", "--only", "W9"]);
+    assert_clean_failure(&bad);
+    assert!(
+        stderr(&bad).contains("unknown workload 'W9'"),
+        "{}",
+        stderr(&bad)
+    );
     std::fs::remove_dir_all(&out).unwrap();
 }

@@ -48,6 +48,8 @@ enum Command {
     Vanishing(CommonArgs),
     /// Run every experiment and write an HTML report linking all results.
     ReproduceAll(ReproduceArgs),
+    /// Measure the benchmark workloads (W1-W6) and optionally write them as JSON.
+    Bench(BenchArgs),
     /// Fetch, verify and locate the MNIST and Fashion-MNIST files.
     Data {
         #[command(subcommand)]
@@ -89,6 +91,32 @@ struct ReproduceArgs {
     /// Skip these experiments (comma-separated names).
     #[arg(long, value_delimiter = ',')]
     skip: Vec<String>,
+}
+
+#[derive(Debug, Args, Clone)]
+struct BenchArgs {
+    /// Backends to measure, comma-separated (default: every compiled CPU backend).
+    #[arg(long, short = 'b', value_delimiter = ',')]
+    backend: Vec<String>,
+    /// Device index for GPU backends.
+    #[arg(long, default_value_t = 0)]
+    device: usize,
+    /// Only these workloads, comma-separated (W1,W2,W3,W4,W6).
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+    /// Timed runs per workload, after one warm-up run.
+    #[arg(long, default_value_t = 5)]
+    repeats: usize,
+    /// Shrink every workload to a few steps (a smoke test, not a measurement).
+    #[arg(long)]
+    quick: bool,
+    /// Also write the results to this JSON file.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Where MNIST and Fashion-MNIST are (W3, W4 and W6 use them; W3 and W4 fall back to
+    /// synthetic images of the same shape).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
 }
 
 fn parse_profile(s: &str) -> Result<Profile, String> {
@@ -140,6 +168,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Mnist(args) => run_one(unfold_experiments::mnist::NAME, &args),
         Command::Vanishing(args) => run_one(unfold_experiments::vanishing::NAME, &args),
         Command::ReproduceAll(args) => reproduce_all(&args),
+        Command::Bench(args) => bench(&args),
         Command::Data { cmd } => data::run(cmd),
     }
 }
@@ -173,6 +202,98 @@ fn info() {
             Err(reason) => println!("  {:<8} no usable device: {reason}", backend.name()),
         }
     }
+}
+
+fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
+    use unfold_bench::{BenchReport, BenchSettings, Workload, run_workload};
+    if args.repeats == 0 {
+        anyhow::bail!("--repeats must be ≥ 1");
+    }
+    let workloads: Vec<Workload> = if args.only.is_empty() {
+        Workload::ALL.to_vec()
+    } else {
+        args.only
+            .iter()
+            .map(|w| Workload::parse(w))
+            .collect::<Result<_, _>>()
+            .map_err(anyhow::Error::msg)?
+    };
+    let backends: Vec<Backend> = if args.backend.is_empty() {
+        Backend::compiled()
+            .into_iter()
+            .filter(|b| b.is_cpu())
+            .collect()
+    } else {
+        args.backend
+            .iter()
+            .map(|b| b.parse())
+            .collect::<Result<_, _>>()?
+    };
+    if let Some(path) = &args.json
+        && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+    {
+        unfold_experiments::results::prepare_output_dir(parent)?;
+    }
+    let settings = BenchSettings {
+        repeats: args.repeats,
+        quick: args.quick,
+    };
+    let date = unfold_experiments::results::Manifest::finish(String::new()).finished;
+    let mut results = Vec::new();
+    println!(
+        "{:<4} {:<66} {:<8} {:>12} {:>10} {:>8}",
+        "id", "workload", "backend", "median", "unit", "spread"
+    );
+    let host_done = std::cell::Cell::new(false);
+    for backend in backends {
+        let selected = match select_device(backend, args.device) {
+            Ok(s) => s,
+            Err(e) => {
+                println!("{backend}: skipped ({e})");
+                continue;
+            }
+        };
+        for &w in &workloads {
+            // Host-only workloads are measured once, not per backend.
+            if !w.uses_device() && host_done.replace(true) {
+                continue;
+            }
+            match run_workload(w, &selected, &settings, args.data_dir.as_deref()) {
+                Ok(m) => {
+                    println!(
+                        "{:<4} {:<66} {:<8} {:>12.3} {:>10} {:>7.1}%{}",
+                        m.id,
+                        m.workload,
+                        m.backend,
+                        m.median,
+                        m.unit,
+                        m.spread_percent(),
+                        m.note
+                            .as_ref()
+                            .map(|n| format!("  ({n})"))
+                            .unwrap_or_default()
+                    );
+                    results.push(m);
+                }
+                Err(e) => println!("{:<4} skipped: {e:#}", w.id()),
+            }
+        }
+    }
+    if let Some(path) = &args.json {
+        let report = BenchReport {
+            unfold_version: env!("CARGO_PKG_VERSION").into(),
+            git_commit: unfold_experiments::results::git_commit(),
+            date,
+            host_cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            settings,
+            results,
+        };
+        let mut text = serde_json::to_string_pretty(&report)?;
+        text.push('\n');
+        unfold_experiments::results::write_atomic(path, text.as_bytes())?;
+        println!("wrote {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn resolve_backend(args: &CommonArgs) -> anyhow::Result<Backend> {

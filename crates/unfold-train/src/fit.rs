@@ -390,8 +390,39 @@ struct Position {
     step: usize,
 }
 
+/// One optimizer step on one batch `(x, y)`: forward, loss, backward, update. Returns the
+/// updated model and the batch loss, still on the device (reading it back synchronizes).
+/// This is the step [`fit`] takes; benchmarks and custom loops can call it directly.
+pub fn train_step<M: Classifier>(
+    model: M,
+    optim: &mut burn::optim::ModuleOptimizer,
+    learning_rate: f64,
+    loss: Loss,
+    batch: (Tensor<2>, Tensor<1, Int>),
+    observer: &mut dyn StepObserver<M>,
+) -> (M, Tensor<1>) {
+    let at = Position {
+        epoch: 1,
+        batch: 0,
+        step: 0,
+    };
+    step_with_loss(model, optim, learning_rate, loss, batch, at, observer)
+}
+
 /// One optimizer step on one batch.
 fn step<M: Classifier>(
+    model: M,
+    optim: &mut burn::optim::ModuleOptimizer,
+    lr: f64,
+    loss: Loss,
+    batch: (Tensor<2>, Tensor<1, Int>),
+    at: Position,
+    observer: &mut dyn StepObserver<M>,
+) -> M {
+    step_with_loss(model, optim, lr, loss, batch, at, observer).0
+}
+
+fn step_with_loss<M: Classifier>(
     model: M,
     optim: &mut burn::optim::ModuleOptimizer,
     lr: f64,
@@ -399,7 +430,7 @@ fn step<M: Classifier>(
     (x, y): (Tensor<2>, Tensor<1, Int>),
     at: Position,
     observer: &mut dyn StepObserver<M>,
-) -> M {
+) -> (M, Tensor<1>) {
     let outputs = model.logits(x);
     let value = loss.compute(outputs.clone(), y.clone());
     let grads = value.backward();
@@ -414,7 +445,7 @@ fn step<M: Classifier>(
         labels: &y,
     });
     let grads = GradientsParams::from_grads(grads, &model);
-    optim.step(lr, model, grads)
+    (optim.step(lr, model, grads), value.inner())
 }
 
 #[cfg(test)]

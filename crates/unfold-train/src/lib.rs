@@ -21,7 +21,7 @@ mod progress;
 pub use early_stopping::{EarlyStopping, StopPoint};
 pub use fit::{
     Batching, Classifier, EVAL_CHUNK, FitConfig, History, LogPoint, RunStatus, StepObserver,
-    StepView, accuracy, evaluate, evaluate_with, fit, fit_observed, predict_classes,
+    StepView, accuracy, evaluate, evaluate_with, fit, fit_observed, predict_classes, train_step,
 };
 pub use gradient_descent::{GradientDescentConfig, GradientDescentOutcome, fit_softmax_regression};
 pub use loss::Loss;
