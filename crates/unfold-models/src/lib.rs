@@ -23,10 +23,12 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod ffnet;
 mod mlp;
 mod presets;
 pub mod scratch;
 
+pub use ffnet::{FFNet, FFNetForward, calc_gradients};
 pub use mlp::{Activation, Mlp, MlpConfig, MlpOutput};
 pub use presets::{SandwichModel, Spirals3dModel};
 pub use scratch::{Init, ScratchLinear};
