@@ -41,6 +41,11 @@ enum Command {
     Spirals3d(CommonArgs),
     /// Notebook 003: 2-D spirals, bread-only vs sandwich networks, embeddings, decision regions.
     Sandwich(CommonArgs),
+    /// Notebooks 001 (question 2) and 004 (tasks 1, 2): multidimensional XOR, gradients by hand.
+    Xor(CommonArgs),
+    /// Notebook 004, task 2: every preactivation, activation, delta and dL/dw of a small
+    /// network given as JSON, with formulas, checked against autodiff.
+    Backprop(BackpropArgs),
     /// Run every experiment and write an HTML report linking all results.
     ReproduceAll(ReproduceArgs),
     /// Fetch, verify and locate the MNIST and Fashion-MNIST files.
@@ -68,6 +73,26 @@ struct CommonArgs {
     /// Results folder; each experiment writes to `<out>/<experiment>/`.
     #[arg(long, default_value = "results")]
     out: PathBuf,
+}
+
+#[derive(Debug, Args, Clone)]
+struct BackpropArgs {
+    /// The network as JSON: layers (weights, biases, activation), loss, optionally input and
+    /// label (see assets/backprop-example.json).
+    #[arg(long)]
+    network: PathBuf,
+    /// The input, comma-separated (overrides the file's).
+    #[arg(long, value_delimiter = ',', allow_negative_numbers = true)]
+    input: Vec<f64>,
+    /// The label, comma-separated, one value per output (overrides the file's).
+    #[arg(long, value_delimiter = ',', allow_negative_numbers = true)]
+    label: Vec<f64>,
+    /// Backend for the autodiff check (default: the fastest compiled CPU backend).
+    #[arg(long, short = 'b')]
+    backend: Option<String>,
+    /// Device index for GPU backends.
+    #[arg(long, default_value_t = 0)]
+    device: usize,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -128,8 +153,46 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Spirals3d(args) => run_one(unfold_experiments::spirals3d::NAME, &args),
         Command::Sandwich(args) => run_one(unfold_experiments::sandwich::NAME, &args),
+        Command::Xor(args) => run_one(unfold_experiments::xor::NAME, &args),
+        Command::Backprop(args) => backprop(&args),
         Command::ReproduceAll(args) => reproduce_all(&args),
         Command::Data { cmd } => data::run(cmd),
+    }
+}
+
+fn backprop(args: &BackpropArgs) -> anyhow::Result<ExitCode> {
+    use unfold_experiments::backprop::{Worksheet, parse_network};
+    let path = args.network.display();
+    let text = std::fs::read_to_string(&args.network)
+        .map_err(|e| anyhow::anyhow!("cannot read {path}: {e}"))?;
+    let network = parse_network(&text).map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+    let pick = |given: &Vec<f64>, from_file: &Option<Vec<f64>>, what: &str| {
+        if given.is_empty() {
+            from_file.clone().ok_or_else(|| {
+                anyhow::anyhow!("{path} gives no {what}; pass --{what} (comma-separated)")
+            })
+        } else {
+            Ok(given.clone())
+        }
+    };
+    let input = pick(&args.input, &network.input, "input")?;
+    let label = pick(&args.label, &network.label, "label")?;
+    let mut sheet =
+        Worksheet::compute(&network, &input, &label).map_err(|e| anyhow::anyhow!("--{e}"))?;
+    let backend = match &args.backend {
+        Some(name) => name.parse()?,
+        None => Backend::default_cpu()
+            .ok_or_else(|| anyhow::anyhow!("no CPU backend compiled in; pass --backend"))?,
+    };
+    let selected = select_device(backend, args.device)?;
+    sheet.check_with_autodiff(&selected.device);
+    print!("{}", sheet.to_text());
+    if sheet.agrees_with_autodiff() {
+        println!("every value agrees with autodiff ({backend})");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("MISMATCH: some values disagree with autodiff ({backend})");
+        Ok(ExitCode::FAILURE)
     }
 }
 

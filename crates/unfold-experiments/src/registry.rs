@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use crate::results::{Report, Status};
-use crate::{RunContext, sandwich, spirals3d};
+use crate::{RunContext, sandwich, spirals3d, xor};
 
 /// What the command line and the report need to know about an experiment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +37,14 @@ pub const EXPERIMENTS: &[ExperimentInfo] = &[
         question: "Why does a deep network need non-linear layers between its linear ones, and how do \
                its hidden layers transform three intertwined spirals until a line separates them?",
         default_seed: 12345,
+    },
+    ExperimentInfo {
+        name: xor::NAME,
+        notebook: "001-mnist-logreg-mlp-xor-backprop + 004-xor-backprop-vanishing-gradients",
+        title: "Multidimensional XOR: hidden sizes that converge, gradients by hand, why XOR needs a hidden layer",
+        question: "How many hidden units does a sigmoid network need to learn the parity of d bits with SGD, \
+               and do hand-derived gradients match autodiff?",
+        default_seed: 0,
     },
 ];
 
@@ -83,6 +91,7 @@ pub fn run(name: &str, ctx: &RunContext) -> anyhow::Result<ExperimentOutcome> {
             spirals3d::run(&spirals3d::Spirals3dConfig::for_profile(ctx.profile), ctx)
         }
         sandwich::NAME => sandwich::run(&sandwich::SandwichConfig::for_profile(ctx.profile), ctx),
+        xor::NAME => xor::run(&xor::XorConfig::for_profile(ctx.profile), ctx),
         other => anyhow::bail!("experiment '{other}' is listed but has no runner"),
     }
 }
