@@ -82,10 +82,10 @@ struct BackpropArgs {
     #[arg(long)]
     network: PathBuf,
     /// The input, comma-separated (overrides the file's).
-    #[arg(long, value_delimiter = ',', allow_negative_numbers = true)]
+    #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
     input: Vec<f64>,
     /// The label, comma-separated, one value per output (overrides the file's).
-    #[arg(long, value_delimiter = ',', allow_negative_numbers = true)]
+    #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
     label: Vec<f64>,
     /// Backend for the autodiff check (default: the fastest compiled CPU backend).
     #[arg(long, short = 'b')]
