@@ -987,8 +987,8 @@ mod tests {
             ),
             (
                 good.replace("[0.5, -0.25]", "[0.5]"),
-                "layers[0].weights[0]",
-                "as long as",
+                "layers[0].weights[1]",
+                "as long as row 0 (1 inputs), found 2 numbers",
             ),
             (
                 good.replace("[1.0, 0.5, -1.5]", "[1.0, 0.5]"),

@@ -17,13 +17,15 @@ use std::path::{Path, PathBuf};
 
 use burn::module::Module;
 use burn::optim::GradientsParams;
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::{Device, Int, Tensor, TensorData};
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
 use unfold_data::{LabeledPoints, seeded_rng, xor_data};
 use unfold_models::scratch::{mse, relu};
-use unfold_models::{FFNet, Init, ScratchLinear, calc_gradients};
-use unfold_train::{Batching, FitConfig, History, Loss, OptimizerConfig, Progress, fit};
+use unfold_models::{BatchedFFNet, FFNet, Init, ScratchLinear, calc_gradients};
+use unfold_train::{
+    Batching, FitConfig, History, LogPoint, Loss, OptimizerConfig, Progress, RunStatus, fit,
+};
 use unfold_viz::{Curve, Figure, Panel, class_color};
 
 use crate::backprop;
@@ -119,6 +121,10 @@ pub struct XorConfig {
     pub compare_epochs: usize,
     /// Hand vs autodiff gradient tolerance.
     pub tolerance: Tolerance,
+    /// Train all (hidden, seed) runs of a dimension as one batched computation (a leading
+    /// "run" dimension, [`train_xor_batched`]): the same trajectories as separate runs up to
+    /// floating-point rounding, with far fewer, larger steps.
+    pub batched: bool,
 }
 
 impl Default for XorConfig {
@@ -142,6 +148,7 @@ impl Default for XorConfig {
                 abs: 1e-5,
                 rel: 1e-4,
             },
+            batched: true,
         }
     }
 }
@@ -265,6 +272,148 @@ pub fn train_xor(
         &name,
         progress,
     )
+}
+
+/// Trains one fresh `d → hidden → 1` [`FFNet`] per `(hidden, seed)` of `runs` on all `2^d`
+/// points of `data`, all at once: the networks are stacked into a [`BatchedFFNet`] (a leading
+/// "run" dimension) and every step takes one single-example step of every run. Each run draws
+/// its weights and its examples from its own seed exactly as [`train_xor`] does, the loss is
+/// the sum of the runs' losses (so each run gets its own gradient) and SGD is element-wise, so
+/// every run follows the same trajectory as it would alone, up to floating-point rounding.
+/// Returns each run's network and history, in order.
+///
+/// # Panics
+/// If `runs` is empty or `fit_config` is not valid or not single-example MSE training.
+pub fn train_xor_batched(
+    data: &LabeledPoints,
+    runs: &[(usize, u64)],
+    fit_config: &FitConfig,
+    device: &Device,
+    progress: &mut dyn Progress,
+) -> Vec<(FFNet, History)> {
+    if let Err(e) = fit_config.validate() {
+        panic!("invalid training configuration: {e}");
+    }
+    assert_eq!(fit_config.loss, Loss::Mse, "batched XOR training uses MSE");
+    assert_eq!(
+        fit_config.batching,
+        Batching::Sampled { size: 1 },
+        "batched XOR training takes single-example steps"
+    );
+    let started = std::time::Instant::now();
+    let (n, d, r) = (data.len(), data.dim(), runs.len());
+    let autodiff = device.clone().autodiff();
+    let nets: Vec<FFNet> = runs
+        .iter()
+        .map(|&(hidden, seed)| {
+            FFNet::new(
+                d,
+                hidden,
+                1,
+                Init::STANDARD_NORMAL,
+                &mut seeded_rng(seed),
+                &autodiff,
+            )
+        })
+        .collect();
+    let mut model = BatchedFFNet::stack(&nets);
+    let mut samplers: Vec<_> = runs.iter().map(|&(_, seed)| seeded_rng(seed)).collect();
+    let on_device = data.to_device(device);
+    let x_all = on_device.features;
+    let y_all = on_device.labels.float();
+    let x_eval = x_all.clone().unsqueeze::<3>().repeat_dim(0, r);
+    let y_eval = y_all.clone().reshape([1, n, 1]).repeat_dim(0, r);
+    let mut optim = fit_config.optimizer.build();
+    let lr = fit_config.optimizer.learning_rate();
+    let mut points: Vec<Vec<LogPoint>> = vec![Vec::new(); r];
+    let mut status = vec![RunStatus::Ok; r];
+    let mut steps = vec![0; r];
+    let name = format!("d={d}, {r} runs batched");
+    progress.start(&name, fit_config.epochs);
+    for epoch in 1..=fit_config.epochs {
+        // Step-major: entry `step·R + run` is the example `run` takes at `step`, drawn from the
+        // run's own generator in the order `fit` draws them.
+        let drawn: Vec<Vec<i64>> = samplers
+            .iter_mut()
+            .map(|rng| (0..n).map(|_| rng.random_range(0..n as i64)).collect())
+            .collect();
+        let index: Vec<i64> = (0..n)
+            .flat_map(|step| drawn.iter().map(move |run| run[step]))
+            .collect();
+        let index = Tensor::<1, Int>::from_data(TensorData::new(index, [n * r]), device);
+        let x_epoch = x_all.clone().select(0, index.clone()).reshape([n, r, 1, d]);
+        let y_epoch = y_all.clone().select(0, index).reshape([n, r, 1, 1]);
+        for step in 0..n {
+            let x: Tensor<3> = x_epoch.clone().slice(step..step + 1).reshape([r, 1, d]);
+            let y: Tensor<3> = y_epoch.clone().slice(step..step + 1).reshape([r, 1, 1]);
+            let diff = model.forward(x) - y;
+            let loss = (diff.clone() * diff).sum();
+            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            model = optim.step(lr, model, grads);
+        }
+        for (k, s) in steps.iter_mut().enumerate() {
+            if status[k] == RunStatus::Ok {
+                *s += n;
+            }
+        }
+        progress.epoch(epoch);
+        if epoch == 1 || epoch % fit_config.log_every == 0 || epoch == fit_config.epochs {
+            let out = model.valid().forward(x_eval.clone());
+            let diff = out.clone() - y_eval.clone();
+            let losses = (diff.clone() * diff).mean_dim(1).reshape([r]);
+            let correct = out
+                .greater_elem(0.5)
+                .float()
+                .equal(y_eval.clone())
+                .float()
+                .mean_dim(1)
+                .reshape([r]);
+            let losses: Vec<f32> = losses.into_data().iter::<f32>().collect();
+            let correct: Vec<f32> = correct.into_data().iter::<f32>().collect();
+            for k in 0..r {
+                if status[k] != RunStatus::Ok {
+                    continue;
+                }
+                let point = LogPoint {
+                    epoch,
+                    train_loss: f64::from(losses[k]),
+                    train_accuracy: f64::from(correct[k]),
+                    test_loss: None,
+                    test_accuracy: None,
+                };
+                if k == 0 {
+                    progress.logged(&point);
+                }
+                if !point.train_loss.is_finite() {
+                    status[k] = RunStatus::Diverged {
+                        epoch,
+                        loss: point.train_loss.to_string(),
+                    };
+                }
+                points[k].push(point);
+            }
+        }
+    }
+    progress.finish();
+    let seconds = started.elapsed().as_secs_f64();
+    let hidden: Vec<usize> = runs.iter().map(|&(h, _)| h).collect();
+    model
+        .valid()
+        .unstack(&hidden)
+        .into_iter()
+        .zip(points.into_iter().zip(status).zip(steps))
+        .map(|(net, ((points, status), steps))| {
+            (
+                net,
+                History {
+                    points,
+                    status,
+                    steps,
+                    seconds,
+                },
+            )
+        })
+        .collect()
 }
 
 /// One cell of the convergence table.
@@ -535,12 +684,36 @@ pub fn run(config: &XorConfig, ctx: &RunContext) -> anyhow::Result<ExperimentOut
         started,
         mut metrics,
     } = begin(NAME, ctx, config, config.validate())?;
-    let fit_seed_base = ctx.seed;
     let mut cells = Vec::new();
     let mut curves: BTreeMap<usize, Vec<(usize, RunMetrics)>> = BTreeMap::new();
     for &d in &config.dims {
         let data = xor_data(d)?;
-        for hidden in hidden_sizes(&config.hidden, d) {
+        let sizes = hidden_sizes(&config.hidden, d);
+        let runs: Vec<(usize, usize, u64)> = sizes
+            .iter()
+            .flat_map(|&h| {
+                (0..config.seeds).map(move |rep| (h, rep, run_seed(ctx.seed, d, h, rep)))
+            })
+            .collect();
+        // Every run shares the epochs and learning rate; only its seed differs.
+        let fit_config = config.fit_config(ctx.seed);
+        let trained: Vec<(FFNet, History)> = if config.batched {
+            let mut progress = ctx.progress();
+            let pairs: Vec<(usize, u64)> = runs.iter().map(|&(h, _, seed)| (h, seed)).collect();
+            train_xor_batched(&data, &pairs, &fit_config, &ctx.device, progress.as_mut())
+        } else {
+            runs.iter()
+                .map(|&(h, _, seed)| {
+                    let mut progress = ctx.progress();
+                    let fit_config = FitConfig {
+                        seed,
+                        ..fit_config.clone()
+                    };
+                    train_xor(&data, h, &fit_config, seed, &ctx.device, progress.as_mut())
+                })
+                .collect()
+        };
+        for hidden in sizes {
             let mut cell = GridCell {
                 d,
                 hidden,
@@ -550,18 +723,12 @@ pub fn run(config: &XorConfig, ctx: &RunContext) -> anyhow::Result<ExperimentOut
                 all_correct: 0,
                 final_losses: Vec::new(),
             };
-            for rep in 0..config.seeds {
-                let seed = run_seed(fit_seed_base, d, hidden, rep);
-                let mut progress = ctx.progress();
-                let (net, history) = train_xor(
-                    &data,
-                    hidden,
-                    &config.fit_config(seed),
-                    seed,
-                    &ctx.device,
-                    progress.as_mut(),
-                );
-                let mut m = RunMetrics::from_history(&history);
+            for (&(_, rep, seed), (net, history)) in runs
+                .iter()
+                .zip(&trained)
+                .filter(|((h, _, _), _)| *h == hidden)
+            {
+                let mut m = RunMetrics::from_history(history);
                 m.parameters = Some(net.num_params());
                 m.architecture = Some(net.describe());
                 let converged = m.final_loss.is_some_and(|l| l < config.converged_below);
@@ -914,13 +1081,20 @@ fn report(
          uniformly at random with replacement, {} epochs, a fresh network and optimizer per run, {} \
          seeds per (d, hidden) pair. A run *converges* when its final MSE over all 2^d points is below \
          {} (the notebook's \"loss getting close to 0\"; it printed the loss of the last single example \
-         instead). Backend `{}` ({}), seed {}, profile `{}`.",
+         instead). {} Backend `{}` ({}), seed {}, profile `{}`.",
         config.dims,
         config.learning_rate,
         config.momentum,
         config.epochs,
         config.seeds,
         config.converged_below,
+        if config.batched {
+            "All runs of a dimension were trained side by side as one batched computation (a \
+             leading \"run\" dimension; each run keeps its own weights, examples and gradients, so it \
+             follows the trajectory it would follow alone, up to floating-point rounding)."
+        } else {
+            "Each run was trained on its own."
+        },
         metrics.backend,
         metrics.device,
         metrics.seed,
@@ -1336,6 +1510,68 @@ mod tests {
         assert!(check.passed(), "{check:?}");
         assert!(check.max_abs_diff < 1e-5, "{}", check.max_abs_diff);
         assert!(check.max_abs_gradient > 1e-3, "gradients are not all ~0");
+    }
+
+    #[test]
+    fn batched_runs_follow_the_same_trajectories_as_separate_runs() {
+        let device = device();
+        let config = XorConfig {
+            epochs: 12,
+            log_every: 4,
+            ..XorConfig::default()
+        };
+        for d in [2, 3] {
+            let data = xor_data(d).unwrap();
+            let runs: Vec<(usize, u64)> = [1, d, 2 * d]
+                .iter()
+                .flat_map(|&h| (0..2).map(move |rep| (h, run_seed(5, d, h, rep))))
+                .collect();
+            let batched = train_xor_batched(
+                &data,
+                &runs,
+                &config.fit_config(0),
+                &device,
+                &mut unfold_train::NoProgress,
+            );
+            assert_eq!(batched.len(), runs.len());
+            for (&(h, seed), (net, history)) in runs.iter().zip(&batched) {
+                let fit_config = FitConfig {
+                    seed,
+                    ..config.fit_config(0)
+                };
+                let (alone, alone_history) = train_xor(
+                    &data,
+                    h,
+                    &fit_config,
+                    seed,
+                    &device,
+                    &mut unfold_train::NoProgress,
+                );
+                assert_eq!(history.steps, alone_history.steps);
+                assert_eq!(history.status, alone_history.status);
+                let epochs: Vec<usize> = history.points.iter().map(|p| p.epoch).collect();
+                assert_eq!(epochs, vec![1, 4, 8, 12]);
+                for (a, b) in history.points.iter().zip(&alone_history.points) {
+                    assert!(
+                        (a.train_loss - b.train_loss).abs() < 1e-5,
+                        "d {d} h {h}: {} vs {}",
+                        a.train_loss,
+                        b.train_loss
+                    );
+                    assert_eq!(a.train_accuracy, b.train_accuracy);
+                }
+                let a: Vec<f32> = net.flat_parameters().into_data().iter::<f32>().collect();
+                let b: Vec<f32> = alone
+                    .valid()
+                    .flat_parameters()
+                    .into_data()
+                    .iter::<f32>()
+                    .collect();
+                for (x, y) in a.iter().zip(&b) {
+                    assert!((x - y).abs() < 1e-4, "d {d} h {h}: {x} vs {y}");
+                }
+            }
+        }
     }
 
     #[test]

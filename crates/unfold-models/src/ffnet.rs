@@ -1,8 +1,8 @@
 //! Notebook 001's `FFNet`: input → hidden layer with sigmoid → output, built from
 //! [`ScratchLinear`], and its gradients derived by hand ([`calc_gradients`]).
 
-use burn::module::Module;
-use burn::tensor::{Device, Tensor};
+use burn::module::{Module, Param};
+use burn::tensor::{Device, Tensor, TensorData};
 use rand::Rng;
 
 use crate::scratch::{Init, ScratchLinear, sigmoid};
@@ -120,6 +120,120 @@ impl FFNet {
     }
 }
 
+/// Several [`FFNet`]s with the same input and output widths as one computation with a leading
+/// "run" dimension `R`: each run's hidden layer is padded to the widest, `H`, with zero weights
+/// and a constant mask that switches the padded units off, so padding changes neither a run's
+/// outputs nor its gradients (they stay exactly 0 for the padding), and an element-wise
+/// optimizer such as SGD updates every run exactly as it would update it alone.
+#[derive(Module, Debug)]
+pub struct BatchedFFNet {
+    /// `[R, in, H]`.
+    pub hidden_weight: Param<Tensor<3>>,
+    /// `[R, 1, H]`.
+    pub hidden_bias: Param<Tensor<3>>,
+    /// `[R, H, out]`.
+    pub output_weight: Param<Tensor<3>>,
+    /// `[R, 1, out]`.
+    pub output_bias: Param<Tensor<3>>,
+    /// `[R, 1, H]`: 1 for a run's real hidden units, 0 for its padding (a constant).
+    pub mask: Tensor<3>,
+}
+
+impl BatchedFFNet {
+    /// Stacks `nets` (same input and output widths, at least one) on the first one's device.
+    ///
+    /// # Panics
+    /// If `nets` is empty or their input or output widths differ.
+    pub fn stack(nets: &[FFNet]) -> Self {
+        let first = nets.first().expect("at least one network");
+        let (d_in, d_out) = (first.d_input(), first.d_output());
+        assert!(
+            nets.iter()
+                .all(|n| n.d_input() == d_in && n.d_output() == d_out),
+            "networks of different input or output widths cannot be stacked"
+        );
+        let r = nets.len();
+        let h = nets.iter().map(FFNet::hidden_size).max().unwrap_or(1);
+        let device = first.hidden.weight.device();
+        let host = |t: Tensor<2>| -> Vec<f32> { t.into_data().iter::<f32>().collect() };
+        let host1 = |t: Tensor<1>| -> Vec<f32> { t.into_data().iter::<f32>().collect() };
+        let mut w1 = vec![0.0; r * d_in * h];
+        let mut b1 = vec![0.0; r * h];
+        let mut w2 = vec![0.0; r * h * d_out];
+        let mut b2 = vec![0.0; r * d_out];
+        let mut mask = vec![0.0; r * h];
+        for (k, net) in nets.iter().enumerate() {
+            let hk = net.hidden_size();
+            let (nw1, nb1) = (host(net.hidden.weight.val()), host1(net.hidden.bias.val()));
+            let (nw2, nb2) = (host(net.output.weight.val()), host1(net.output.bias.val()));
+            for i in 0..d_in {
+                let row = k * d_in * h + i * h;
+                w1[row..row + hk].copy_from_slice(&nw1[i * hk..(i + 1) * hk]);
+            }
+            b1[k * h..k * h + hk].copy_from_slice(&nb1);
+            w2[k * h * d_out..k * h * d_out + hk * d_out].copy_from_slice(&nw2);
+            b2[k * d_out..(k + 1) * d_out].copy_from_slice(&nb2);
+            mask[k * h..k * h + hk].fill(1.0);
+        }
+        let param = |values: Vec<f32>, shape: [usize; 3]| {
+            Param::from_tensor(Tensor::from_data(TensorData::new(values, shape), &device))
+        };
+        Self {
+            hidden_weight: param(w1, [r, d_in, h]),
+            hidden_bias: param(b1, [r, 1, h]),
+            output_weight: param(w2, [r, h, d_out]),
+            output_bias: param(b2, [r, 1, d_out]),
+            mask: Tensor::from_data(TensorData::new(mask, [r, 1, h]), &device),
+        }
+    }
+
+    /// Runs.
+    pub fn runs(&self) -> usize {
+        self.mask.dims()[0]
+    }
+
+    /// `[R, N, in] → [R, N, out]`: every run on its own batch.
+    pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
+        let z = x.matmul(self.hidden_weight.val()) + self.hidden_bias.val();
+        let h = sigmoid(z) * self.mask.clone();
+        h.matmul(self.output_weight.val()) + self.output_bias.val()
+    }
+
+    /// The runs as separate networks again, with the given hidden sizes (the padding dropped).
+    ///
+    /// # Panics
+    /// If `hidden_sizes` does not have one size per run, each at most the padded width.
+    pub fn unstack(&self, hidden_sizes: &[usize]) -> Vec<FFNet> {
+        let [r, d_in, h] = self.hidden_weight.dims();
+        let d_out = self.output_weight.dims()[2];
+        assert_eq!(hidden_sizes.len(), r, "one hidden size per run");
+        let device = self.mask.device();
+        let host = |t: Tensor<3>| -> Vec<f32> { t.into_data().iter::<f32>().collect() };
+        let (w1, b1) = (host(self.hidden_weight.val()), host(self.hidden_bias.val()));
+        let (w2, b2) = (host(self.output_weight.val()), host(self.output_bias.val()));
+        hidden_sizes
+            .iter()
+            .enumerate()
+            .map(|(k, &hk)| {
+                assert!(hk <= h, "hidden size {hk} is wider than the padding {h}");
+                let weight1: Vec<f32> = (0..d_in)
+                    .flat_map(|i| {
+                        let row = k * d_in * h + i * h;
+                        w1[row..row + hk].to_vec()
+                    })
+                    .collect();
+                let bias1 = b1[k * h..k * h + hk].to_vec();
+                let weight2 = w2[k * h * d_out..k * h * d_out + hk * d_out].to_vec();
+                let bias2 = b2[k * d_out..(k + 1) * d_out].to_vec();
+                FFNet {
+                    hidden: ScratchLinear::from_values(d_in, hk, weight1, bias1, &device),
+                    output: ScratchLinear::from_values(hk, d_out, weight2, bias2, &device),
+                }
+            })
+            .collect()
+    }
+}
+
 fn flatten(t: Tensor<2>) -> Tensor<1> {
     let [rows, cols] = t.dims();
     t.reshape([rows * cols])
@@ -179,6 +293,66 @@ mod tests {
         assert_eq!(net.flat_parameters().dims(), [50]);
         assert_eq!(net.forward(Tensor::zeros([3, 5], &device)).dims(), [3, 1]);
         assert_eq!(net.describe(), "5-7-1 (sigmoid hidden)");
+    }
+
+    #[test]
+    fn batched_networks_give_each_run_its_own_outputs_and_gradients() {
+        let device = device().autodiff();
+        let nets: Vec<FFNet> = [1, 4, 2]
+            .iter()
+            .enumerate()
+            .map(|(i, &h)| net(10 + i as u64, [3, h, 1], &device))
+            .collect();
+        let batched = BatchedFFNet::stack(&nets);
+        assert_eq!(batched.runs(), 3);
+        assert_eq!(batched.hidden_weight.dims(), [3, 3, 4]);
+        let x: Vec<f32> = (0..3 * 2 * 3).map(|i| ((i * 7) % 5) as f32 / 4.0).collect();
+        let x = Tensor::<3>::from_data(TensorData::new(x, [3, 2, 3]), &device);
+        let y = Tensor::<3>::from_data(
+            TensorData::new(vec![1.0f32, 0.0, 0.0, 1.0, 1.0, 1.0], [3, 2, 1]),
+            &device,
+        );
+        let out = batched.forward(x.clone());
+        let diff = out.clone() - y.clone();
+        let grads = (diff.clone() * diff).sum().backward();
+        let w1_grad: Vec<f32> = batched
+            .hidden_weight
+            .val()
+            .grad(&grads)
+            .unwrap()
+            .into_data()
+            .iter::<f32>()
+            .collect();
+        for (k, net) in nets.iter().enumerate() {
+            let xk: Tensor<2> = x.clone().slice(k..k + 1).reshape([2, 3]);
+            let yk: Tensor<2> = y.clone().slice(k..k + 1).reshape([2, 1]);
+            let alone = net.forward(xk.clone());
+            let together: Tensor<2> = out.clone().slice(k..k + 1).reshape([2, 1]);
+            alone
+                .clone()
+                .into_data()
+                .assert_approx_eq::<f32>(&together.into_data(), Default::default());
+            // Gradient of the summed squared error = 2·N·(gradient of the mean).
+            let hand = calc_gradients(&net.valid(), xk, yk).mul_scalar(2.0);
+            let hand: Vec<f32> = hand.into_data().iter::<f32>().collect();
+            let hk = net.hidden_size();
+            for i in 0..3 {
+                for j in 0..4 {
+                    let g = w1_grad[k * 12 + i * 4 + j];
+                    if j < hk {
+                        assert!((g - hand[i * hk + j]).abs() < 1e-5, "run {k} w1[{i}][{j}]");
+                    } else {
+                        assert_eq!(g, 0.0, "padding of run {k} gets no gradient");
+                    }
+                }
+            }
+        }
+        let back = batched.valid().unstack(&[1, 4, 2]);
+        for (a, b) in back.iter().zip(&nets) {
+            a.flat_parameters()
+                .into_data()
+                .assert_eq(&b.valid().flat_parameters().into_data(), true);
+        }
     }
 
     #[test]

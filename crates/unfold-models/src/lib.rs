@@ -28,7 +28,7 @@ mod mlp;
 mod presets;
 pub mod scratch;
 
-pub use ffnet::{FFNet, FFNetForward, calc_gradients};
+pub use ffnet::{BatchedFFNet, FFNet, FFNetForward, calc_gradients};
 pub use mlp::{Activation, Mlp, MlpConfig, MlpOutput};
 pub use presets::{SandwichModel, Spirals3dModel};
 pub use scratch::{Init, ScratchLinear};
