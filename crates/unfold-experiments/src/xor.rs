@@ -280,7 +280,8 @@ pub fn train_xor(
 /// its weights and its examples from its own seed exactly as [`train_xor`] does, the loss is
 /// the sum of the runs' losses (so each run gets its own gradient) and SGD is element-wise, so
 /// every run follows the same trajectory as it would alone, up to floating-point rounding.
-/// Returns each run's network and history, in order.
+/// Returns each run's network and history, in order. `fit_config.seed` is not used: each
+/// run's seed is given in `runs`.
 ///
 /// # Panics
 /// If `runs` is empty or `fit_config` is not valid or not single-example MSE training.
@@ -901,7 +902,7 @@ fn success_figure(config: &XorConfig, cells: &[GridCell], dir: &Path) -> anyhow:
             title: None,
             panels: vec![Panel::Lines {
                 title: format!(
-                    "Runs reaching MSE < {} after {} epochs ({} seeds each)",
+                    "MSE < {} after {} epochs, {} seeds each",
                     config.converged_below, config.epochs, config.seeds
                 ),
                 x_label: "hidden units".into(),
@@ -931,10 +932,7 @@ fn gradient_check_figure(check: &GradientCheck, dir: &Path) -> anyhow::Result<Pa
         &Figure {
             title: None,
             panels: vec![Panel::Lines {
-                title: format!(
-                    "calc_gradients vs autodiff, 2-2-1 FFNet: max |difference| per step ({} steps)",
-                    check.steps
-                ),
+                title: format!("calc_gradients vs autodiff (2-2-1), {} steps", check.steps),
                 x_label: "step".into(),
                 y_label: "max |hand − autodiff|".into(),
                 log_y: true,
