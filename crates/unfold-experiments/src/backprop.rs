@@ -196,12 +196,48 @@ pub struct Network {
 impl Network {
     /// Number of inputs.
     pub fn inputs(&self) -> usize {
-        self.layers.first().map_or(0, |l| l.weights[0].len())
+        self.layers
+            .first()
+            .and_then(|l| l.weights.first())
+            .map_or(0, Vec::len)
     }
 
     /// Number of outputs.
     pub fn outputs(&self) -> usize {
         self.layers.last().map_or(0, |l| l.biases.len())
+    }
+
+    /// Checks the shapes (what [`parse_network`] guarantees, for networks built in code): at
+    /// least one layer, every layer with at least one unit, one bias per weight row, and rows
+    /// as long as the previous layer is wide.
+    pub fn check_shapes(&self) -> Result<(), NetworkError> {
+        if self.layers.is_empty() {
+            return Err(error("layers", "expected at least one layer"));
+        }
+        let mut width = self.inputs();
+        if width == 0 {
+            return Err(error("layers[0].weights", "expected at least one input"));
+        }
+        for (l, layer) in self.layers.iter().enumerate() {
+            if layer.weights.is_empty() || layer.weights.len() != layer.biases.len() {
+                return Err(error(
+                    format!("layers[{l}]"),
+                    format!(
+                        "expected as many biases as weight rows (at least 1), found {} rows and {} biases",
+                        layer.weights.len(),
+                        layer.biases.len()
+                    ),
+                ));
+            }
+            if let Some(i) = layer.weights.iter().position(|row| row.len() != width) {
+                return Err(error(
+                    format!("layers[{l}].weights[{i}]"),
+                    format!("expected {width} weights"),
+                ));
+            }
+            width = layer.biases.len();
+        }
+        Ok(())
     }
 }
 
@@ -530,6 +566,7 @@ pub const AUTODIFF_TOLERANCE: f64 = 1e-4;
 impl Worksheet {
     /// Works the network on `input` with `label` by hand.
     pub fn compute(network: &Network, input: &[f64], label: &[f64]) -> Result<Self, NetworkError> {
+        network.check_shapes()?;
         check_len("input", input, network.inputs(), "inputs")?;
         check_len("label", label, network.outputs(), "outputs")?;
         if let Some(bad) = input.iter().chain(label).find(|v| !v.is_finite()) {
@@ -1061,6 +1098,44 @@ mod tests {
         let sheet = Worksheet::compute(&net, &[1.0, 1.0], &[0.0]).unwrap();
         assert_eq!(value(&sheet, "L"), 36.0);
         assert_eq!(value(&sheet, "δ_3"), 12.0);
+    }
+
+    #[test]
+    fn mangled_files_never_panic() {
+        // What a fuzzer would try first: every truncation and single-character change.
+        let text = EXAMPLE_NETWORK;
+        let mut variants: Vec<String> = (0..text.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .map(|i| text[..i].to_string())
+            .collect();
+        for (i, _) in text.char_indices() {
+            for c in ['0', '9', '-', '"', '[', ']', '{', ',', 'e', ' '] {
+                let mut v = text.to_string();
+                v.replace_range(
+                    i..i + text[i..].chars().next().map_or(1, char::len_utf8),
+                    &c.to_string(),
+                );
+                variants.push(v);
+            }
+        }
+        let mut parsed = 0;
+        for v in &variants {
+            if let Ok(net) = parse_network(v) {
+                parsed += 1;
+                if let (Some(input), Some(label)) = (&net.input, &net.label) {
+                    let sheet = Worksheet::compute(&net, input, label).unwrap();
+                    let _ = sheet.to_text();
+                }
+            }
+        }
+        assert!(parsed > 0 && parsed < variants.len());
+        let empty = Network {
+            layers: vec![],
+            loss: LossKind::Mse,
+            input: None,
+            label: None,
+        };
+        assert!(Worksheet::compute(&empty, &[], &[]).is_err());
     }
 
     #[test]
