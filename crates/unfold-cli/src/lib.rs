@@ -46,6 +46,11 @@ enum Command {
     Sandwich(CommonArgs),
     /// Notebook 004 (task 3): Fashion-MNIST, sigmoid vs ReLU, and the vanishing gradients.
     Vanishing(CommonArgs),
+    /// Notebooks 001 (question 2) and 004 (tasks 1, 2): multidimensional XOR, gradients by hand.
+    Xor(CommonArgs),
+    /// Notebook 004, task 2: every preactivation, activation, delta and dL/dw of a small
+    /// network given as JSON, with formulas, checked against autodiff.
+    Backprop(BackpropArgs),
     /// Run every experiment and write an HTML report linking all results.
     ReproduceAll(ReproduceArgs),
     /// Measure the benchmark workloads (W1-W6) and optionally write them as JSON.
@@ -79,6 +84,26 @@ struct CommonArgs {
     /// Debian's /usr/share/datasets/fashion-mnist; see `unfold data where`).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args, Clone)]
+struct BackpropArgs {
+    /// The network as JSON: layers (weights, biases, activation), loss, optionally input and
+    /// label (see assets/backprop-example.json).
+    #[arg(long)]
+    network: PathBuf,
+    /// The input, comma-separated (overrides the file's).
+    #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
+    input: Vec<f64>,
+    /// The label, comma-separated, one value per output (overrides the file's).
+    #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
+    label: Vec<f64>,
+    /// Backend for the autodiff check (default: the fastest compiled CPU backend).
+    #[arg(long, short = 'b')]
+    backend: Option<String>,
+    /// Device index for GPU backends.
+    #[arg(long, default_value_t = 0)]
+    device: usize,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -167,9 +192,47 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sandwich(args) => run_one(unfold_experiments::sandwich::NAME, &args),
         Command::Mnist(args) => run_one(unfold_experiments::mnist::NAME, &args),
         Command::Vanishing(args) => run_one(unfold_experiments::vanishing::NAME, &args),
+        Command::Xor(args) => run_one(unfold_experiments::xor::NAME, &args),
+        Command::Backprop(args) => backprop(&args),
         Command::ReproduceAll(args) => reproduce_all(&args),
         Command::Bench(args) => bench(&args),
         Command::Data { cmd } => data::run(cmd),
+    }
+}
+
+fn backprop(args: &BackpropArgs) -> anyhow::Result<ExitCode> {
+    use unfold_experiments::backprop::{Worksheet, parse_network};
+    let path = args.network.display();
+    let text = std::fs::read_to_string(&args.network)
+        .map_err(|e| anyhow::anyhow!("cannot read {path}: {e}"))?;
+    let network = parse_network(&text).map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+    let pick = |given: &Vec<f64>, from_file: &Option<Vec<f64>>, what: &str| {
+        if given.is_empty() {
+            from_file.clone().ok_or_else(|| {
+                anyhow::anyhow!("{path} gives no {what}; pass --{what} (comma-separated)")
+            })
+        } else {
+            Ok(given.clone())
+        }
+    };
+    let input = pick(&args.input, &network.input, "input")?;
+    let label = pick(&args.label, &network.label, "label")?;
+    let mut sheet =
+        Worksheet::compute(&network, &input, &label).map_err(|e| anyhow::anyhow!("--{e}"))?;
+    let backend = match &args.backend {
+        Some(name) => name.parse()?,
+        None => Backend::default_cpu()
+            .ok_or_else(|| anyhow::anyhow!("no CPU backend compiled in; pass --backend"))?,
+    };
+    let selected = select_device(backend, args.device)?;
+    sheet.check_with_autodiff(&selected.device);
+    print!("{}", sheet.to_text());
+    if sheet.agrees_with_autodiff() {
+        println!("every value agrees with autodiff ({backend})");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("MISMATCH: some values disagree with autodiff ({backend})");
+        Ok(ExitCode::FAILURE)
     }
 }
 

@@ -46,6 +46,7 @@ pub mod idx;
 mod images;
 mod points;
 mod spirals;
+mod xor;
 
 pub use discovery::{
     Candidate, DATA_ENV, DEBIAN_FASHION_MNIST_DIR, DEFAULT_DATA_DIR, DatasetKind,
@@ -60,6 +61,7 @@ pub use idx::{
 pub use images::{DeviceImages, ImageBatch, ImageBatcher, ImageItem, ImageSet, Normalization};
 pub use points::{DeviceData, LabeledPoints};
 pub use spirals::{Spirals2dConfig, Spirals3dConfig, spirals_2d, spirals_3d};
+pub use xor::{MAX_XOR_DIM, xor_data};
 
 /// The random number generator every unfold generator uses: small, fast, and stable across
 /// platforms and releases for a given seed.

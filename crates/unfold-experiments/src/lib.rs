@@ -10,6 +10,7 @@
 //! Experiments take a [`RunContext`] holding the Burn device; none names a backend.
 #![warn(missing_docs)]
 
+pub mod backprop;
 mod context;
 pub mod index;
 pub mod mnist;
@@ -22,6 +23,7 @@ pub mod sandwich;
 pub mod spirals3d;
 mod time;
 pub mod vanishing;
+pub mod xor;
 
 pub use context::{Profile, RunContext};
 pub use registry::{EXPERIMENTS, ExperimentInfo, ExperimentOutcome, find, run};

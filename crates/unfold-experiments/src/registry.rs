@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use crate::results::{Report, Status};
-use crate::{RunContext, mnist, sandwich, spirals3d, vanishing};
+use crate::{RunContext, mnist, sandwich, spirals3d, vanishing, xor};
 
 /// What the command line and the report need to know about an experiment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,8 +34,18 @@ pub const EXPERIMENTS: &[ExperimentInfo] = &[
         name: mnist::NAME,
         notebook: "001-mnist-logreg-mlp-xor-backprop (question 1)",
         title: "MNIST: logistic regression from scratch vs an MLP; initialization and optimizers",
-        question: "How far does a linear softmax classifier get on handwritten digits, what does                a 784-400-400-10 MLP add, and how do the initialization and the optimizer change                its training?",
+        question: "How far does a linear softmax classifier get on handwritten digits, what does a \
+               784-400-400-10 MLP add, and how do the initialization and the optimizer change its \
+               training?",
         default_seed: 42,
+    },
+    ExperimentInfo {
+        name: xor::NAME,
+        notebook: "001-mnist-logreg-mlp-xor-backprop + 004-xor-backprop-vanishing-gradients",
+        title: "Multidimensional XOR: hidden sizes that converge, gradients by hand, why XOR needs a hidden layer",
+        question: "How many hidden units does a sigmoid network need to learn the parity of d bits with SGD, \
+               and do hand-derived gradients match autodiff?",
+        default_seed: 0,
     },
     ExperimentInfo {
         name: sandwich::NAME,
@@ -102,6 +112,7 @@ pub fn run(name: &str, ctx: &RunContext) -> anyhow::Result<ExperimentOutcome> {
         vanishing::NAME => {
             vanishing::run(&vanishing::VanishingConfig::for_profile(ctx.profile), ctx)
         }
+        xor::NAME => xor::run(&xor::XorConfig::for_profile(ctx.profile), ctx),
         other => anyhow::bail!("experiment '{other}' is listed but has no runner"),
     }
 }

@@ -269,6 +269,9 @@ pub struct Metrics {
     pub runs: BTreeMap<String, RunMetrics>,
     /// Figures written, relative to the experiment folder (PNG; an SVG sits beside each).
     pub figures: Vec<String>,
+    /// Experiment-specific results that are not per-run (tables, checks), as top-level keys.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
 }
 
 impl Metrics {
@@ -286,7 +289,13 @@ impl Metrics {
             config,
             runs: BTreeMap::new(),
             figures: Vec::new(),
+            extra: BTreeMap::new(),
         }
+    }
+
+    /// Records an experiment-specific result under the top-level key `key`.
+    pub fn extra_json(&mut self, key: &str, value: serde_json::Value) {
+        self.extra.insert(key.to_string(), value);
     }
 
     /// Records a run; a diverged run makes the experiment's status `diverged`.

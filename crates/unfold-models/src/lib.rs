@@ -23,11 +23,13 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod ffnet;
 pub mod logreg;
 mod mlp;
 mod presets;
 pub mod scratch;
 
+pub use ffnet::{BatchedFFNet, FFNet, FFNetForward, calc_gradients};
 pub use logreg::{SoftmaxGradients, SoftmaxRegression};
 pub use mlp::{Activation, LayerInit, Mlp, MlpConfig, MlpOutput};
 pub use presets::{SandwichModel, Spirals3dModel, VanishingModel};

@@ -5,10 +5,11 @@ use std::time::Instant;
 use burn::module::Module;
 use burn::optim::GradientsParams;
 use burn::tensor::{Gradients, Int, Tensor, TensorData};
+use rand::RngExt;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 use unfold_data::{DeviceData, seeded_rng};
-use unfold_models::Mlp;
+use unfold_models::{FFNet, Mlp};
 
 use crate::{Loss, OptimizerConfig, Progress};
 
@@ -19,6 +20,12 @@ pub trait Classifier: Module {
 }
 
 impl Classifier for Mlp {
+    fn logits(&self, x: Tensor<2>) -> Tensor<2> {
+        self.forward(x)
+    }
+}
+
+impl Classifier for FFNet {
     fn logits(&self, x: Tensor<2>) -> Tensor<2> {
         self.forward(x)
     }
@@ -38,6 +45,12 @@ pub enum Batching {
         shuffle: bool,
         /// Drop the last incomplete batch.
         drop_last: bool,
+    },
+    /// `N` steps per epoch (`N` = training set size), each on `size` examples drawn uniformly
+    /// at random with replacement: notebook 001's XOR `train` with `size` 1.
+    Sampled {
+        /// Examples per step.
+        size: usize,
     },
 }
 
@@ -68,7 +81,7 @@ impl FitConfig {
         if self.log_every == 0 {
             return Err("log interval must be ≥ 1 epoch".into());
         }
-        if let Batching::MiniBatch { size: 0, .. } = self.batching {
+        if let Batching::MiniBatch { size: 0, .. } | Batching::Sampled { size: 0 } = self.batching {
             return Err("batch size must be ≥ 1".into());
         }
         Ok(())
@@ -320,6 +333,36 @@ pub fn fit_observed<M: Classifier>(
                     steps += 1;
                 }
             }
+            Batching::Sampled { size } => {
+                // One upload and one gather per epoch; each step slices its rows.
+                let drawn: Vec<i64> = (0..n * size)
+                    .map(|_| rng.random_range(0..n as i64))
+                    .collect();
+                let index = Tensor::<1, Int>::from_data(
+                    TensorData::new(drawn, [n * size]),
+                    &train.labels.device(),
+                );
+                let x = train.features.clone().select(0, index.clone());
+                let y = train.labels.clone().select(0, index);
+                for b in 0..n {
+                    let range = b * size..(b + 1) * size;
+                    let at = Position {
+                        epoch,
+                        batch: b,
+                        step: steps,
+                    };
+                    model = step(
+                        model,
+                        &mut optim,
+                        lr,
+                        loss,
+                        (x.clone().slice(range.clone()), y.clone().slice(range)),
+                        at,
+                        observer,
+                    );
+                    steps += 1;
+                }
+            }
         }
         progress.epoch(epoch);
 
@@ -523,6 +566,31 @@ mod tests {
         assert_eq!(history.steps, 10 * (40 / 16));
         assert_eq!(history.last().unwrap().train_accuracy, 1.0);
         assert!(history.last().unwrap().test_accuracy.is_none());
+    }
+
+    #[test]
+    fn sampled_single_examples_take_one_step_per_example_and_learn() {
+        let device = device();
+        device.seed(5);
+        let data = blobs().to_device(&device);
+        let model =
+            MlpConfig::new(vec![2, 1], Activation::Identity).init(&device.clone().autodiff());
+        let config = FitConfig {
+            loss: Loss::Mse,
+            optimizer: OptimizerConfig::sgd(0.02, 0.9),
+            epochs: 5,
+            batching: Batching::Sampled { size: 1 },
+            log_every: 5,
+            seed: 6,
+        };
+        let (_, history) = fit(model, &data, None, &config, "blobs", &mut NoProgress);
+        assert_eq!(history.steps, 5 * 40);
+        assert_eq!(history.last().unwrap().train_accuracy, 1.0);
+        let bad = FitConfig {
+            batching: Batching::Sampled { size: 0 },
+            ..config
+        };
+        assert!(bad.validate().unwrap_err().contains("batch size"));
     }
 
     #[test]

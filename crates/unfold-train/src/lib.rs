@@ -1,7 +1,7 @@
 //! Training loops for unfold.
 //!
-//! One loop, [`fit`], trains any [`Classifier`] the way the notebooks do: full-batch or
-//! shuffled mini-batches, with a PyTorch-equivalent optimizer ([`OptimizerConfig`]: the
+//! One loop, [`fit`], trains any [`Classifier`] the way the notebooks do: full-batch,
+//! shuffled mini-batches, or examples drawn at random with replacement ([`Batching`]), with a PyTorch-equivalent optimizer ([`OptimizerConfig`]: the
 //! notebooks' defaults, not Burn's, where the two differ), a loss ([`Loss`]), metrics logged
 //! every few epochs, and divergence detection (a non-finite loss stops the run and is reported
 //! as [`RunStatus::Diverged`] rather than carried into figures). Progress goes to a
