@@ -23,10 +23,15 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod blocks;
 mod mlp;
 mod presets;
 pub mod scratch;
 
+pub use blocks::{
+    Comparison, Layer, LinearValues, Net, OneLayerNet, Tolerance, TwoLayerNet, compare,
+    torch_default_init,
+};
 pub use mlp::{Activation, Mlp, MlpConfig, MlpOutput};
 pub use presets::{SandwichModel, Spirals3dModel};
 pub use scratch::{Init, ScratchLinear};
