@@ -1,6 +1,7 @@
 //! Training loops for unfold.
 //!
-//! One loop, [`fit`], trains any [`Classifier`] the way the notebooks do: full-batch or
+//! One loop, [`fit`], trains any [`Classifier`] (and [`fit_regression`] any [`Regressor`] on
+//! real-valued targets) the way the notebooks do: full-batch or
 //! shuffled mini-batches, with a PyTorch-equivalent optimizer ([`OptimizerConfig`]: the
 //! notebooks' defaults, not Burn's, where the two differ), a loss ([`Loss`]), metrics logged
 //! every few epochs, and divergence detection (a non-finite loss stops the run and is reported
@@ -15,6 +16,7 @@ mod fit;
 mod loss;
 mod optim;
 mod progress;
+mod regression;
 
 pub use fit::{
     Batching, Classifier, FitConfig, History, LogPoint, RunStatus, accuracy, fit, predict_classes,
@@ -22,3 +24,4 @@ pub use fit::{
 pub use loss::Loss;
 pub use optim::OptimizerConfig;
 pub use progress::{NoProgress, Progress, TerminalProgress};
+pub use regression::{RegressionConfig, RegressionData, Regressor, fit_regression};
