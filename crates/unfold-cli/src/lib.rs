@@ -39,6 +39,9 @@ enum Command {
     Info,
     /// Notebook 000: two 3-D spirals, linear vs ReLU layers unfolding the manifold.
     Spirals3d(CommonArgs),
+    /// Notebook 002 (lab 2): layers from scratch vs Burn's, and a Gaussian surface fitted by
+    /// random search vs Adam.
+    BuildingBlocks(CommonArgs),
     /// Notebook 003: 2-D spirals, bread-only vs sandwich networks, embeddings, decision regions.
     Sandwich(CommonArgs),
     /// Run every experiment and write an HTML report linking all results.
@@ -127,6 +130,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Spirals3d(args) => run_one(unfold_experiments::spirals3d::NAME, &args),
+        Command::BuildingBlocks(args) => run_one(unfold_experiments::building_blocks::NAME, &args),
         Command::Sandwich(args) => run_one(unfold_experiments::sandwich::NAME, &args),
         Command::ReproduceAll(args) => reproduce_all(&args),
         Command::Data { cmd } => data::run(cmd),

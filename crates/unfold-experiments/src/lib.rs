@@ -10,6 +10,7 @@
 //! Experiments take a [`RunContext`] holding the Burn device; none names a backend.
 #![warn(missing_docs)]
 
+pub mod building_blocks;
 mod context;
 pub mod index;
 mod plots;

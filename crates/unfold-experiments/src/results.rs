@@ -269,6 +269,10 @@ pub struct Metrics {
     pub runs: BTreeMap<String, RunMetrics>,
     /// Figures written, relative to the experiment folder (PNG; an SVG sits beside each).
     pub figures: Vec<String>,
+    /// Experiment-specific results that belong to no single run (e.g. lab 2's checks of
+    /// from-scratch layers against Burn's), as further top-level keys.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
 }
 
 impl Metrics {
@@ -286,6 +290,7 @@ impl Metrics {
             config,
             runs: BTreeMap::new(),
             figures: Vec::new(),
+            extra: BTreeMap::new(),
         }
     }
 

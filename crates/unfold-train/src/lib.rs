@@ -24,4 +24,4 @@ pub use fit::{
 pub use loss::Loss;
 pub use optim::OptimizerConfig;
 pub use progress::{NoProgress, Progress, TerminalProgress};
-pub use regression::{RegressionConfig, RegressionData, Regressor, fit_regression};
+pub use regression::{RegressionConfig, RegressionData, RegressionFit, Regressor, fit_regression};

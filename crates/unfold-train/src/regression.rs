@@ -61,6 +61,10 @@ pub struct RegressionConfig {
     pub epochs: usize,
     /// Log the loss every this many epochs (the first and the last are always logged).
     pub log_every: usize,
+    /// Return the model as it was at the logged point with the lowest loss instead of the last
+    /// one (Keras' `restore_best_weights`); the history still holds every logged point.
+    #[serde(default)]
+    pub restore_best: bool,
 }
 
 impl RegressionConfig {
@@ -75,6 +79,16 @@ impl RegressionConfig {
         }
         Ok(())
     }
+}
+
+/// What [`fit_regression`] returns besides the model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegressionFit {
+    /// Every logged point.
+    pub history: History,
+    /// The epoch whose model is returned: the last one, or with
+    /// [`RegressionConfig::restore_best`] the logged one with the lowest loss.
+    pub returned_epoch: usize,
 }
 
 /// Fits `model` to `data` by full-batch gradient steps on the mean squared error.
@@ -92,7 +106,7 @@ pub fn fit_regression<M: Regressor>(
     config: &RegressionConfig,
     name: &str,
     progress: &mut dyn Progress,
-) -> (M, History) {
+) -> (M, RegressionFit) {
     if let Err(e) = config.validate() {
         panic!("invalid training configuration for {name}: {e}");
     }
@@ -102,6 +116,7 @@ pub fn fit_regression<M: Regressor>(
     let mut points = Vec::new();
     let mut status = RunStatus::Ok;
     let mut steps = 0;
+    let mut best: Option<(f64, usize, M)> = None;
     progress.start(name, config.epochs);
     for epoch in 1..=config.epochs {
         let loss = mse(model.predict(data.inputs.clone()), data.targets.clone());
@@ -120,6 +135,10 @@ pub fn fit_regression<M: Regressor>(
             };
             progress.logged(&point);
             points.push(point);
+            let improved = best.as_ref().is_none_or(|(b, _, _)| train_loss < *b);
+            if config.restore_best && train_loss.is_finite() && improved {
+                best = Some((train_loss, epoch, model.clone()));
+            }
             if !train_loss.is_finite() {
                 status = RunStatus::Diverged {
                     epoch,
@@ -130,13 +149,24 @@ pub fn fit_regression<M: Regressor>(
         }
     }
     progress.finish();
+    let last_epoch = points.last().map_or(0, |p| p.epoch);
     let history = History {
         points,
         status,
         steps,
         seconds: started.elapsed().as_secs_f64(),
     };
-    (model, history)
+    let (model, returned_epoch) = match best {
+        Some((_, epoch, best_model)) => (best_model, epoch),
+        None => (model, last_epoch),
+    };
+    (
+        model,
+        RegressionFit {
+            history,
+            returned_epoch,
+        },
+    )
 }
 
 #[cfg(test)]
@@ -173,8 +203,11 @@ mod tests {
             optimizer: OptimizerConfig::adam(0.02),
             epochs: 300,
             log_every: 100,
+            restore_best: false,
         };
-        let (model, history) = fit_regression(model, &data, &config, "plane", &mut NoProgress);
+        let (model, fit) = fit_regression(model, &data, &config, "plane", &mut NoProgress);
+        assert_eq!(fit.returned_epoch, 300);
+        let history = fit.history;
         assert_eq!(history.status, RunStatus::Ok);
         assert_eq!(history.steps, 300);
         let epochs: Vec<usize> = history.points.iter().map(|p| p.epoch).collect();
@@ -198,10 +231,21 @@ mod tests {
             optimizer: OptimizerConfig::sgd(1e12, 0.0),
             epochs: 40,
             log_every: 2,
+            restore_best: true,
         };
-        let (_, history) = fit_regression(model, &data, &config, "exploding", &mut NoProgress);
+        let (model, fit) = fit_regression(model, &data, &config, "exploding", &mut NoProgress);
+        let history = &fit.history;
         assert!(history.diverged(), "{history:?}");
         assert!(history.points.len() < 20);
+        // The best logged model (finite, the first point) comes back, not the diverged one.
+        let best = history
+            .points
+            .iter()
+            .filter(|p| p.train_loss.is_finite())
+            .min_by(|a, b| a.train_loss.total_cmp(&b.train_loss))
+            .unwrap();
+        assert_eq!(fit.returned_epoch, best.epoch);
+        assert_eq!(data.mse(&model.valid()), best.train_loss);
         assert!(
             RegressionConfig {
                 epochs: 0,
