@@ -6,6 +6,11 @@
 //! [`Mlp::forward_hidden`] returns every hidden representation beside the logits: the
 //! "coordinate transformations" the notebooks ask students to look at.
 //!
+//! The labs that build networks by hand get [`scratch`] (a linear layer, activations and MSE
+//! written with plain tensor operations) and [`blocks`] (lab 2's sequential `Net` of them, its
+//! Burn-module twin [`TwoLayerNet`] with `layer1`/`layer2`, [`OneLayerNet::reset_params`], and
+//! [`compare`], an element-wise `allclose`).
+//!
 //! Models take a `&Device` when built and never name a backend.
 //!
 //! ```

@@ -1,7 +1,7 @@
 //! Figures for unfold experiments, drawn from plain numbers.
 //!
 //! `unfold-viz` turns vectors of numbers — scatter points, training curves,
-//! decision-region grids, captioned image grids — into legible figures for students and teachers. It
+//! decision-region grids, captioned image grids, 3-D surfaces — into legible figures for students and teachers. It
 //! deliberately knows nothing about Burn or tensors: callers convert their
 //! results into the plain structs of this crate ([`Series2`], [`Series3`],
 //! [`Curve`], [`GrayImage`], [`Panel`], [`Figure`]) and call [`save_figure`], which writes
