@@ -569,13 +569,14 @@ fn summary(
         values(&blocks.reset_after.bias),
     ));
     lines.push(format!(
-        "regression {} on {} points: MSE untrained {}, random search {} (best of {} draws), Adam {} ({} epochs)",
+        "regression {} on {} points: MSE untrained {}, random search {} (best of {} draws), Adam {} (epoch {} of {})",
         reg.architecture,
         reg.truth.len(),
         sci(reg.untrained.1),
         sci(reg.search.best_loss()),
         reg.search.losses.len(),
         sci(reg.adam.1),
+        reg.returned_epoch,
         config.adam_epochs
     ));
     lines
@@ -724,7 +725,8 @@ fn figures(
                 ),
                 surface_panel(
                     &format!(
-                        "Adam, {} epochs: MSE {}",
+                        "Adam, epoch {} of {}: MSE {}",
+                        reg.returned_epoch,
                         config.adam_epochs,
                         sci(reg.adam.1)
                     ),
