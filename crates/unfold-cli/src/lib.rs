@@ -42,6 +42,9 @@ enum Command {
     /// Notebook 001 (question 1): MNIST, logistic regression from scratch vs an MLP, with the
     /// initialization and optimizer studies.
     Mnist(CommonArgs),
+    /// Notebook 002 (lab 2): layers from scratch vs Burn's, and a Gaussian surface fitted by
+    /// random search vs Adam.
+    BuildingBlocks(CommonArgs),
     /// Notebook 003: 2-D spirals, bread-only vs sandwich networks, embeddings, decision regions.
     Sandwich(CommonArgs),
     /// Notebook 004 (task 3): Fashion-MNIST, sigmoid vs ReLU, and the vanishing gradients.
@@ -189,6 +192,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Spirals3d(args) => run_one(unfold_experiments::spirals3d::NAME, &args),
+        Command::BuildingBlocks(args) => run_one(unfold_experiments::building_blocks::NAME, &args),
         Command::Sandwich(args) => run_one(unfold_experiments::sandwich::NAME, &args),
         Command::Mnist(args) => run_one(unfold_experiments::mnist::NAME, &args),
         Command::Vanishing(args) => run_one(unfold_experiments::vanishing::NAME, &args),

@@ -1,5 +1,5 @@
-//! Data for unfold: seeded synthetic generators, labelled point sets, and the MNIST and
-//! Fashion-MNIST image datasets.
+//! Data for unfold: seeded synthetic generators, labelled point sets, functions sampled on a
+//! grid (lab 2's Gaussian, [`gaussian_grid`]), and the MNIST and Fashion-MNIST image datasets.
 //!
 //! Every generator runs on the host with its own seeded random number generator and returns a
 //! [`LabeledPoints`]: plain `f32` rows and class labels. The same seed therefore gives the same
@@ -42,6 +42,7 @@
 
 mod discovery;
 mod error;
+mod gaussian;
 pub mod idx;
 mod images;
 mod points;
@@ -54,6 +55,7 @@ pub use discovery::{
     find_idx_file, load, load_from, locate, locate_in, search_dirs, survey, survey_dirs,
 };
 pub use error::DataError;
+pub use gaussian::{GaussianGridConfig, GridFunction, gaussian_grid, linspace};
 pub use idx::{
     IdxImages, encode_idx_images, encode_idx_labels, read_idx_images, read_idx_labels,
     write_idx_images, write_idx_labels,

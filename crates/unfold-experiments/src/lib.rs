@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 
 pub mod backprop;
+pub mod building_blocks;
 mod context;
 pub mod index;
 pub mod mnist;

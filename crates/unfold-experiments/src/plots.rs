@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use burn::tensor::{Int, Tensor};
-use unfold_data::ImageSet;
+use unfold_data::{GridFunction, ImageSet};
 use unfold_viz::{
     Curve, Figure, GrayImage, ImageTile, Panel, Series2, Series3, class_color, save_figure,
 };
@@ -235,6 +235,35 @@ pub fn curves_panel_held_out(
         log_y,
         curves,
         note: notes,
+    }
+}
+
+/// A 3-D surface panel of a function sampled on a grid (height on the vertical axis, fitted
+/// to the values).
+pub fn surface_panel(
+    title: &str,
+    grid: &GridFunction,
+    z_label: &str,
+    note: Option<String>,
+) -> Panel {
+    let ends = |v: &[f32]| {
+        (
+            v.first().copied().unwrap_or(0.0),
+            v.last().copied().unwrap_or(1.0),
+        )
+    };
+    Panel::Surface {
+        title: title.to_string(),
+        x_label: "x".into(),
+        y_label: "y".into(),
+        z_label: z_label.to_string(),
+        x_range: ends(grid.xs()),
+        y_range: ends(grid.ys()),
+        cols: grid.xs().len(),
+        rows: grid.ys().len(),
+        z: grid.values().to_vec(),
+        z_range: None,
+        note,
     }
 }
 

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use crate::results::{Report, Status};
-use crate::{RunContext, mnist, sandwich, spirals3d, vanishing, xor};
+use crate::{RunContext, building_blocks, mnist, sandwich, spirals3d, vanishing, xor};
 
 /// What the command line and the report need to know about an experiment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +46,14 @@ pub const EXPERIMENTS: &[ExperimentInfo] = &[
         question: "How many hidden units does a sigmoid network need to learn the parity of d bits with SGD, \
                and do hand-derived gradients match autodiff?",
         default_seed: 0,
+    },
+    ExperimentInfo {
+        name: building_blocks::NAME,
+        notebook: "002-lab2-building-blocks-gaussian",
+        title: "Building blocks from scratch vs Burn's, and a 2-D Gaussian fitted by random search vs Adam",
+        question: "Do hand-written linear layers, activations, networks and MSE compute exactly what \
+               Burn's do, and how well does a network fit a Gaussian surface by random search alone?",
+        default_seed: 999,
     },
     ExperimentInfo {
         name: sandwich::NAME,
@@ -107,6 +115,10 @@ pub fn run(name: &str, ctx: &RunContext) -> anyhow::Result<ExperimentOutcome> {
         spirals3d::NAME => {
             spirals3d::run(&spirals3d::Spirals3dConfig::for_profile(ctx.profile), ctx)
         }
+        building_blocks::NAME => building_blocks::run(
+            &building_blocks::BuildingBlocksConfig::for_profile(ctx.profile),
+            ctx,
+        ),
         sandwich::NAME => sandwich::run(&sandwich::SandwichConfig::for_profile(ctx.profile), ctx),
         mnist::NAME => mnist::run(&mnist::MnistConfig::for_profile(ctx.profile), ctx),
         vanishing::NAME => {

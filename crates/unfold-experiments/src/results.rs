@@ -269,7 +269,8 @@ pub struct Metrics {
     pub runs: BTreeMap<String, RunMetrics>,
     /// Figures written, relative to the experiment folder (PNG; an SVG sits beside each).
     pub figures: Vec<String>,
-    /// Experiment-specific results that are not per-run (tables, checks), as top-level keys.
+    /// Experiment-specific results that belong to no single run (tables, checks such as lab
+    /// 2's from-scratch layers against Burn's), as further top-level keys.
     #[serde(flatten)]
     pub extra: BTreeMap<String, serde_json::Value>,
 }

@@ -6,6 +6,11 @@
 //! [`Mlp::forward_hidden`] returns every hidden representation beside the logits: the
 //! "coordinate transformations" the notebooks ask students to look at.
 //!
+//! The labs that build networks by hand get [`scratch`] (a linear layer, activations and MSE
+//! written with plain tensor operations) and [`blocks`] (lab 2's sequential `Net` of them, its
+//! Burn-module twin [`TwoLayerNet`] with `layer1`/`layer2`, [`OneLayerNet::reset_params`], and
+//! [`compare`], an element-wise `allclose`).
+//!
 //! Models take a `&Device` when built and never name a backend.
 //!
 //! ```
@@ -23,12 +28,17 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod blocks;
 pub mod ffnet;
 pub mod logreg;
 mod mlp;
 mod presets;
 pub mod scratch;
 
+pub use blocks::{
+    Comparison, Layer, LinearValues, Net, OneLayerNet, Tolerance, TwoLayerNet, compare,
+    torch_default_init,
+};
 pub use ffnet::{BatchedFFNet, FFNet, FFNetForward, calc_gradients};
 pub use logreg::{SoftmaxGradients, SoftmaxRegression};
 pub use mlp::{Activation, LayerInit, Mlp, MlpConfig, MlpOutput};

@@ -1,7 +1,9 @@
 //! Training loops for unfold.
 //!
-//! One loop, [`fit`], trains any [`Classifier`] the way the notebooks do: full-batch,
-//! shuffled mini-batches, or examples drawn at random with replacement ([`Batching`]), with a PyTorch-equivalent optimizer ([`OptimizerConfig`]: the
+//! One loop, [`fit`], trains any [`Classifier`] (and [`fit_regression`] any [`Regressor`] on
+//! real-valued targets) the way the notebooks do: full-batch, shuffled mini-batches, or
+//! examples drawn at random with replacement ([`Batching`]), with a PyTorch-equivalent
+//! optimizer ([`OptimizerConfig`]: the
 //! notebooks' defaults, not Burn's, where the two differ), a loss ([`Loss`]), metrics logged
 //! every few epochs, and divergence detection (a non-finite loss stops the run and is reported
 //! as [`RunStatus::Diverged`] rather than carried into figures). Progress goes to a
@@ -17,6 +19,7 @@ mod gradient_descent;
 mod loss;
 mod optim;
 mod progress;
+mod regression;
 
 pub use early_stopping::{EarlyStopping, StopPoint};
 pub use fit::{
@@ -27,3 +30,4 @@ pub use gradient_descent::{GradientDescentConfig, GradientDescentOutcome, fit_so
 pub use loss::Loss;
 pub use optim::OptimizerConfig;
 pub use progress::{NoProgress, Progress, TerminalProgress};
+pub use regression::{RegressionConfig, RegressionData, RegressionFit, Regressor, fit_regression};

@@ -76,11 +76,17 @@ impl Progress for TerminalProgress {
     fn logged(&mut self, point: &LogPoint) {
         self.last = Some(point.clone());
         if let Some(bar) = &self.bar {
-            bar.set_message(format!(
-                "loss {:.4} acc {:.1}%",
-                point.train_loss,
-                100.0 * point.train_accuracy
-            ));
+            let message = if point.train_accuracy.is_finite() {
+                format!(
+                    "loss {:.4} acc {:.1}%",
+                    point.train_loss,
+                    100.0 * point.train_accuracy
+                )
+            } else {
+                // Regression: no accuracy, and losses far below 1e-4.
+                format!("loss {:.3e}", point.train_loss)
+            };
+            bar.set_message(message);
         }
     }
 

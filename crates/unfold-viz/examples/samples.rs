@@ -356,6 +356,31 @@ fn edge_cases() -> Vec<Panel> {
     ]
 }
 
+/// A tilted Gaussian bump on a 40 x 40 grid, as a surface.
+fn surface() -> Panel {
+    let n = 40;
+    let at = |i: usize| -2.0 + 4.0 * i as f32 / (n - 1) as f32;
+    let z = (0..n * n)
+        .map(|k| {
+            let (x, y) = (at(k % n), at(k / n));
+            (-(x * x + y * y) / 2.0).exp() + 0.1 * x
+        })
+        .collect();
+    Panel::Surface {
+        title: "Surface: a tilted bump".into(),
+        x_label: "x".into(),
+        y_label: "y".into(),
+        z_label: "f(x, y)".into(),
+        x_range: (-2.0, 2.0),
+        y_range: (-2.0, 2.0),
+        cols: n,
+        rows: n,
+        z,
+        z_range: None,
+        note: None,
+    }
+}
+
 fn main() -> Result<(), VizError> {
     let dir = PathBuf::from(
         std::env::args()
@@ -378,6 +403,7 @@ fn main() -> Result<(), VizError> {
         ("scatter3", single(scatter3(&mut rng))),
         ("lines", single(lines(&mut rng))),
         ("regions", single(regions(&mut rng))),
+        ("surface", single(surface())),
         (
             "images",
             Figure {

@@ -16,6 +16,8 @@ use crate::text::CrispText;
 use crate::ticks::{Axis, Ticks, pad, padded_range};
 use crate::{Curve, Figure, ImageTile, Panel, Rgb, Series2, Series3, VizError, class_color};
 
+mod surface;
+
 /// Largest image side in pixels, and largest pixel count, that we agree to draw.
 const MAX_SIDE: u64 = 20_000;
 const MAX_PIXELS: u64 = 120_000_000;
@@ -174,7 +176,33 @@ fn check_panel(panel: &Panel) -> Result<(), String> {
             ));
         }
     }
+    if let Some(grid) = surface_grid(panel) {
+        surface::check(&grid)?;
+    }
     Ok(())
+}
+
+/// The grid of a [`Panel::Surface`].
+fn surface_grid(panel: &Panel) -> Option<surface::SurfaceGrid<'_>> {
+    match panel {
+        Panel::Surface {
+            x_range,
+            y_range,
+            cols,
+            rows,
+            z,
+            z_range,
+            ..
+        } => Some(surface::SurfaceGrid {
+            x_range: *x_range,
+            y_range: *y_range,
+            cols: *cols,
+            rows: *rows,
+            z,
+            z_range: *z_range,
+        }),
+        _ => None,
+    }
 }
 
 /// Draws the figure into an RGB buffer of `layout.width x layout.height`.
@@ -383,6 +411,21 @@ fn draw_figure<DB: DrawingBackend>(
                 points,
                 *dark,
                 (*x_range, *y_range),
+                note.as_deref(),
+                ctx,
+            )?,
+            Panel::Surface {
+                title,
+                x_label,
+                y_label,
+                z_label,
+                note,
+                ..
+            } => surface::surface(
+                cell,
+                title,
+                [x_label, y_label, z_label],
+                &surface_grid(panel).expect("a surface panel"),
                 note.as_deref(),
                 ctx,
             )?,
@@ -1053,32 +1096,7 @@ fn scatter3<DB: DrawingBackend>(
     let v = Ticks::linear(av0, av1, 5);
     let d = Ticks::linear(ad0, ad1, 5);
 
-    let mut chart = ChartBuilder::on(&body)
-        .margin(ctx.px(8.0))
-        .build_cartesian_3d(x.coord(), v.coord(), d.coord())
-        .map_err(ctx.err())?;
-    chart.with_projection(|mut pb| {
-        pb.yaw = VIEW_YAW;
-        pb.pitch = VIEW_PITCH;
-        pb.scale = 0.78;
-        pb.into_matrix()
-    });
-    let x_fmt = |t: &f64| x.label(*t);
-    let v_fmt = |t: &f64| v.label(*t);
-    let d_fmt = |t: &f64| d.label(*t);
-    chart
-        .configure_axes()
-        .label_style(ctx.font(SIZE_TICK - 1.0).color(&TICK_TEXT))
-        .tick_size(ctx.ipx(4.0, 2))
-        .x_formatter(&x_fmt)
-        .y_formatter(&v_fmt)
-        .z_formatter(&d_fmt)
-        .axis_panel_style(RGBColor(246, 246, 249).filled())
-        .bold_grid_style(RGBColor(214, 214, 220).stroke_width(1))
-        .light_grid_style(RGBColor(234, 234, 238).stroke_width(1))
-        .draw()
-        .map_err(ctx.err())?;
-    axis_titles_3d(&chart, [&x, &v, &d], axis_labels, ctx)?;
+    let mut chart = chart3d(&body, [&x, &v, &d], axis_labels, ctx)?;
 
     // All points in one pass, farthest first, so nearer points cover farther ones.
     let total: usize = points.iter().map(Vec::len).sum();
@@ -1117,6 +1135,45 @@ fn scatter3<DB: DrawingBackend>(
     // The cube leaves the upper corners free; prefer the upper right.
     legend(&mut chart, &names, &[(0.0, 1.0)], ctx)
 }
+
+/// A 3-D chart over the axes `[x, v, d]` (v vertical) in `body`, with the fixed view, the
+/// axis panels, grid and ticks drawn, and the axis titles written beside them.
+fn chart3d<'a, DB: DrawingBackend>(
+    body: &'a DrawingArea<DB, Shift>,
+    [x, v, d]: [&Ticks; 3],
+    axis_labels: [&str; 3],
+    ctx: &Ctx,
+) -> Result<Chart3d<'a, DB>, VizError> {
+    let mut chart = ChartBuilder::on(body)
+        .margin(ctx.px(8.0))
+        .build_cartesian_3d(x.coord(), v.coord(), d.coord())
+        .map_err(ctx.err())?;
+    chart.with_projection(|mut pb| {
+        pb.yaw = VIEW_YAW;
+        pb.pitch = VIEW_PITCH;
+        pb.scale = 0.78;
+        pb.into_matrix()
+    });
+    let x_fmt = |t: &f64| x.label(*t);
+    let v_fmt = |t: &f64| v.label(*t);
+    let d_fmt = |t: &f64| d.label(*t);
+    chart
+        .configure_axes()
+        .label_style(ctx.font(SIZE_TICK - 1.0).color(&TICK_TEXT))
+        .tick_size(ctx.ipx(4.0, 2))
+        .x_formatter(&x_fmt)
+        .y_formatter(&v_fmt)
+        .z_formatter(&d_fmt)
+        .axis_panel_style(RGBColor(246, 246, 249).filled())
+        .bold_grid_style(RGBColor(214, 214, 220).stroke_width(1))
+        .light_grid_style(RGBColor(234, 234, 238).stroke_width(1))
+        .draw()
+        .map_err(ctx.err())?;
+    axis_titles_3d(&chart, [x, v, d], axis_labels, ctx)?;
+    Ok(chart)
+}
+
+type Chart3d<'a, DB> = ChartContext<'a, DB, Cartesian3d<Axis, Axis, Axis>>;
 
 /// The fixed 3-D view: yaw and pitch of plotters' projection (radians).
 const VIEW_YAW: f64 = 0.62;

@@ -1,7 +1,7 @@
 //! Figures for unfold experiments, drawn from plain numbers.
 //!
 //! `unfold-viz` turns vectors of numbers — scatter points, training curves,
-//! decision-region grids, captioned image grids — into legible figures for students and teachers. It
+//! decision-region grids, captioned image grids, 3-D surfaces — into legible figures for students and teachers. It
 //! deliberately knows nothing about Burn or tensors: callers convert their
 //! results into the plain structs of this crate ([`Series2`], [`Series3`],
 //! [`Curve`], [`GrayImage`], [`Panel`], [`Figure`]) and call [`save_figure`], which writes
@@ -245,6 +245,40 @@ pub enum Panel {
         /// Optional remark drawn in red-ish text under the panel title.
         note: Option<String>,
     },
+    /// A function of two variables sampled on a regular grid, drawn as a 3-D surface
+    /// (matplotlib's `plot_surface`): every grid cell a quadrilateral coloured by its height
+    /// with a cool-warm map (blue low, red high), drawn back to front, with the view and axes
+    /// of [`Panel::Scatter3`] (z up).
+    ///
+    /// `z` is row-major over the nodes: the node of column `c`, row `r` is
+    /// `(x0 + c·(x1 − x0)/(cols − 1), y0 + r·(y1 − y0)/(rows − 1))` with height
+    /// `z[r * cols + c]` — the order of `np.meshgrid(xs, ys)` raveled. A cell with a
+    /// non-finite corner is left out (and counted in a note).
+    Surface {
+        /// Panel title.
+        title: String,
+        /// Label of the x axis.
+        x_label: String,
+        /// Label of the y axis.
+        y_label: String,
+        /// Label of the vertical axis (the height).
+        z_label: String,
+        /// Extent of the grid along x (first and last column).
+        x_range: (f32, f32),
+        /// Extent of the grid along y (first and last row).
+        y_range: (f32, f32),
+        /// Nodes along x (≥ 2).
+        cols: usize,
+        /// Nodes along y (≥ 2).
+        rows: usize,
+        /// Height at every node, `cols * rows` values, row after row.
+        z: Vec<f32>,
+        /// Fixed height range, e.g. to compare panels (values outside are clipped and
+        /// counted); `None` fits the data. Colours span this range.
+        z_range: Option<(f32, f32)>,
+        /// Optional remark drawn in red-ish text under the panel title.
+        note: Option<String>,
+    },
 }
 
 impl Panel {
@@ -256,7 +290,8 @@ impl Panel {
             | Panel::Lines { title, .. }
             | Panel::Regions { title, .. }
             | Panel::ImageGrid { title, .. }
-            | Panel::Dots { title, .. } => title,
+            | Panel::Dots { title, .. }
+            | Panel::Surface { title, .. } => title,
         }
     }
 }
