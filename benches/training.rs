@@ -1,5 +1,5 @@
 //! Training-speed benchmarks (criterion): one optimizer step of each of the notebooks' models,
-//! with the throughput in examples per second.
+//! with the throughput in examples per second (W1-W4) or steps per second (W5).
 //!
 //! `cargo bench --bench training` measures every compiled CPU backend; set
 //! `UNFOLD_BENCH_BACKENDS=ndarray,wgpu` to choose. `UNFOLD_DATA` points W3/W4 at the real
@@ -12,7 +12,7 @@
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use unfold::bench::{Workload, trainer};
+use unfold::bench::{Workload, trainer, xor_steps};
 use unfold::device::{Backend, select_device};
 
 fn backends() -> Vec<Backend> {
@@ -57,6 +57,18 @@ fn training(c: &mut Criterion) {
             });
             group.finish();
         }
+        // W5 trains a fresh XOR network per sample (whole epochs of 32 single-example steps).
+        let mut group = c.benchmark_group(format!("W5/{backend}"));
+        group.throughput(Throughput::Elements(1));
+        group.sample_size(10);
+        group.measurement_time(Duration::from_secs(5));
+        group.bench_function(Workload::W5.description(), |b| {
+            b.iter_custom(|iters| {
+                let (steps, seconds) = xor_steps(iters as usize, &selected.device);
+                Duration::from_secs_f64(seconds * iters as f64 / steps as f64)
+            })
+        });
+        group.finish();
     }
 }
 

@@ -7,6 +7,7 @@
 //! | W2 | notebook 003: 2-10-10-3 ReLU MLP, batches of 32, AdamW | steps/s |
 //! | W3 | notebook 001: 784-400-400-10 MLP, batches of 128, Adam, one epoch over 48,000 images | images/s |
 //! | W4 | notebook 004: 784-512-1024-512-10 sigmoid, batches of 64, SGD momentum, per-layer mean \|∂L/∂W\| recorded every batch | images/s |
+//! | W5 | notebook 001's XOR FFNet, d = 5, 10 hidden, single-example SGD with momentum | steps/s |
 //! | W6 | decoding MNIST's 60,000-image training IDX file | s |
 //!
 //! Every workload runs once to warm up (kernel compilation and autotuning on GPU backends, the
@@ -19,7 +20,7 @@ mod workloads;
 
 use serde::{Deserialize, Serialize};
 
-pub use workloads::{Trainer, Workload, run_workload, trainer};
+pub use workloads::{Trainer, Workload, run_workload, trainer, xor_steps};
 
 /// How long to measure.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

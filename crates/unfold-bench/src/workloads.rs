@@ -7,12 +7,13 @@ use burn::tensor::{Device, Distribution, Int, Tensor};
 use serde::{Deserialize, Serialize};
 use unfold_data::{
     DatasetKind, DeviceData, Normalization, Spirals2dConfig, Spirals3dConfig, Split, load,
-    load_from, locate, spirals_2d, spirals_3d,
+    load_from, locate, spirals_2d, spirals_3d, xor_data,
 };
 use unfold_device::SelectedDevice;
 use unfold_experiments::vanishing::{GradientProbe, RECORDED_LAYERS};
+use unfold_experiments::xor::{XorConfig, train_xor};
 use unfold_models::{Activation, Mlp, MlpConfig, VanishingModel};
-use unfold_train::{Loss, OptimizerConfig, StepObserver, train_step};
+use unfold_train::{Loss, NoProgress, OptimizerConfig, StepObserver, train_step};
 
 use crate::{BenchSettings, Measurement, summarize};
 
@@ -28,17 +29,21 @@ pub enum Workload {
     /// Notebook 004's 784-512-1024-512-10 sigmoid network, batches of 64, SGD with momentum,
     /// recording the mean absolute weight gradient of three layers every batch.
     W4,
+    /// Notebook 001's XOR network, d = 5, 10 sigmoid hidden units, single-example SGD with
+    /// momentum (pure per-step overhead).
+    W5,
     /// Decoding MNIST's 60,000-image training IDX file.
     W6,
 }
 
 impl Workload {
     /// Every workload, in order.
-    pub const ALL: [Workload; 5] = [
+    pub const ALL: [Workload; 6] = [
         Workload::W1,
         Workload::W2,
         Workload::W3,
         Workload::W4,
+        Workload::W5,
         Workload::W6,
     ];
 
@@ -49,6 +54,7 @@ impl Workload {
             Workload::W2 => "W2",
             Workload::W3 => "W3",
             Workload::W4 => "W4",
+            Workload::W5 => "W5",
             Workload::W6 => "W6",
         }
     }
@@ -60,6 +66,7 @@ impl Workload {
             Workload::W2 => "spirals2d 2-10-10-3 ReLU, batch 32, AdamW",
             Workload::W3 => "MNIST MLP 784-400-400-10, batch 128, Adam, 48,000 images",
             Workload::W4 => "Fashion 784-512-1024-512-10 sigmoid, batch 64, SGD+momentum, grads",
+            Workload::W5 => "XOR FFNet d=5, 10 sigmoid hidden, single-example SGD+momentum",
             Workload::W6 => "decode MNIST train IDX (60,000 images)",
         }
     }
@@ -67,7 +74,7 @@ impl Workload {
     /// The unit of the measured value.
     pub fn unit(self) -> &'static str {
         match self {
-            Workload::W1 | Workload::W2 => "steps/s",
+            Workload::W1 | Workload::W2 | Workload::W5 => "steps/s",
             Workload::W3 | Workload::W4 => "images/s",
             Workload::W6 => "s",
         }
@@ -264,8 +271,22 @@ pub fn trainer(
             t.probe = Some(GradientProbe::new(RECORDED_LAYERS, 100));
             (t, steps, note)
         }
-        Workload::W6 => return None,
+        Workload::W5 | Workload::W6 => return None,
     })
+}
+
+/// Times `steps` single-example XOR steps (W5, rounded up to whole epochs of 32); returns
+/// `(steps taken, seconds)`. Each call trains a fresh network, as the notebook's grid does.
+pub fn xor_steps(steps: usize, device: &Device) -> (usize, f64) {
+    let data = xor_data(5).expect("d = 5 is valid");
+    let epochs = steps.div_ceil(data.len()).max(1);
+    let config = XorConfig {
+        epochs,
+        ..XorConfig::default()
+    };
+    let started = Instant::now();
+    let (_, history) = train_xor(&data, 10, &config.fit_config(0), 0, device, &mut NoProgress);
+    (history.steps, started.elapsed().as_secs_f64())
 }
 
 /// Runs one workload: a warm-up, then `settings.repeats` timed runs.
@@ -289,6 +310,17 @@ pub fn run_workload(
                 (
                     Box::new(move || steps as f64 * per_step / t.run(steps)),
                     note,
+                )
+            }
+            None if workload == Workload::W5 => {
+                let device = selected.device.clone();
+                let steps = if settings.quick { 64 } else { 3200 };
+                (
+                    Box::new(move || {
+                        let (taken, seconds) = xor_steps(steps, &device);
+                        taken as f64 / seconds
+                    }),
+                    None,
                 )
             }
             None => {
@@ -345,7 +377,13 @@ mod tests {
             repeats: 1,
             quick: true,
         };
-        for w in [Workload::W1, Workload::W2, Workload::W3, Workload::W4] {
+        for w in [
+            Workload::W1,
+            Workload::W2,
+            Workload::W3,
+            Workload::W4,
+            Workload::W5,
+        ] {
             let m = run_workload(w, &selected, &settings, None).unwrap();
             assert_eq!(m.values.len(), 1);
             assert!(m.median > 0.0 && m.median.is_finite(), "{m:?}");

@@ -129,7 +129,7 @@ struct BenchArgs {
     /// Device index for GPU backends.
     #[arg(long, default_value_t = 0)]
     device: usize,
-    /// Only these workloads, comma-separated (W1,W2,W3,W4,W6).
+    /// Only these workloads, comma-separated (W1,W2,W3,W4,W5,W6).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Timed runs per workload, after one warm-up run.
