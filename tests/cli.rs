@@ -205,3 +205,20 @@ fn bench_quick_writes_json() {
     );
     std::fs::remove_dir_all(&out).unwrap();
 }
+
+#[test]
+fn bad_rainbow_options_are_clear_errors() {
+    let o = unfold(&["sandwich", "--rainbow-permutation", "0,1,2"]);
+    assert_clean_failure(&o);
+    assert!(stderr(&o).contains("six indices"), "{}", stderr(&o));
+    let o = unfold(&["sandwich", "--rainbow-permutation", "0,0,1,2,3,4"]);
+    assert_clean_failure(&o);
+    assert!(stderr(&o).contains("each of 0..6 once"), "{}", stderr(&o));
+    let o = unfold(&["sandwich", "--rainbow-normalization", "tanh"]);
+    assert_clean_failure(&o);
+    assert!(
+        stderr(&o).contains("softmax, sigmoid or minmax"),
+        "{}",
+        stderr(&o)
+    );
+}

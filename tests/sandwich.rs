@@ -57,6 +57,15 @@ fn quick_run_shows_bread_only_is_no_sandwich() {
             "{stem}.svg"
         );
     }
-    assert_eq!(outcome.figures.len(), 7);
+    // Seven figures and the animation of MLPemb over training (a frame every 15 epochs of
+    // 150, and the final state).
+    assert_eq!(outcome.figures.len(), 8);
+    let file = std::fs::File::open(out.join("sandwich/mlpemb_training.gif")).unwrap();
+    let mut decoder = gif::DecodeOptions::new().read_info(file).unwrap();
+    let mut frames = 0;
+    while decoder.read_next_frame().unwrap().is_some() {
+        frames += 1;
+    }
+    assert_eq!(frames, 11);
     std::fs::remove_dir_all(&out).unwrap();
 }

@@ -46,7 +46,7 @@ enum Command {
     /// random search vs Adam.
     BuildingBlocks(CommonArgs),
     /// Notebook 003: 2-D spirals, bread-only vs sandwich networks, embeddings, decision regions.
-    Sandwich(CommonArgs),
+    Sandwich(SandwichArgs),
     /// Notebook 004 (task 3): Fashion-MNIST, sigmoid vs ReLU, and the vanishing gradients.
     Vanishing(CommonArgs),
     /// Notebooks 001 (question 2) and 004 (tasks 1, 2): multidimensional XOR, gradients by hand.
@@ -87,6 +87,27 @@ struct CommonArgs {
     /// Debian's /usr/share/datasets/fashion-mnist; see `unfold data where`).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// Save the trained models (spirals3d, sandwich) under `<out>/<experiment>/models/` as Burn
+    /// records with their configuration, for `unfold_models::load_mlp`.
+    #[arg(long)]
+    save_model: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+struct SandwichArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// The rainbow sandwich's feature permutation `idx`: which of the six activations drives
+    /// x, y, R, G, B and size (default: the notebook's 5,4,1,2,3,0).
+    #[arg(long, value_delimiter = ',', value_name = "I,I,I,I,I,I")]
+    rainbow_permutation: Option<Vec<usize>>,
+    /// How activations are normalized before they become dots: none (the notebook's),
+    /// softmax, sigmoid or minmax.
+    #[arg(long, value_name = "NORM")]
+    rainbow_normalization: Option<String>,
+    /// Snapshot MLPemb every this many epochs for the training animation (0: no animation).
+    #[arg(long, value_name = "K")]
+    animation_every: Option<usize>,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -193,7 +214,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Spirals3d(args) => run_one(unfold_experiments::spirals3d::NAME, &args),
         Command::BuildingBlocks(args) => run_one(unfold_experiments::building_blocks::NAME, &args),
-        Command::Sandwich(args) => run_one(unfold_experiments::sandwich::NAME, &args),
+        Command::Sandwich(args) => sandwich(&args),
         Command::Mnist(args) => run_one(unfold_experiments::mnist::NAME, &args),
         Command::Vanishing(args) => run_one(unfold_experiments::vanishing::NAME, &args),
         Command::Xor(args) => run_one(unfold_experiments::xor::NAME, &args),
@@ -382,7 +403,8 @@ fn context(args: &CommonArgs, default_seed: u64) -> anyhow::Result<RunContext> {
         args.profile,
         args.out.clone(),
     )
-    .with_data_dir(args.data_dir.clone()))
+    .with_data_dir(args.data_dir.clone())
+    .with_save_models(args.save_model))
 }
 
 fn print_outcome(outcome: &ExperimentOutcome) {
@@ -399,6 +421,28 @@ fn print_outcome(outcome: &ExperimentOutcome) {
         outcome.wall_seconds,
         outcome.dir.display()
     );
+}
+
+fn sandwich(args: &SandwichArgs) -> anyhow::Result<ExitCode> {
+    use unfold_experiments::sandwich::{NAME, SandwichConfig, run};
+    let info = unfold_experiments::find(NAME).map_err(anyhow::Error::msg)?;
+    let mut config = SandwichConfig::for_profile(args.common.profile);
+    if let Some(p) = &args.rainbow_permutation {
+        config.rainbow_permutation = p.as_slice().try_into().map_err(|_| {
+            anyhow::anyhow!("--rainbow-permutation takes six indices, got {}", p.len())
+        })?;
+    }
+    if let Some(n) = &args.rainbow_normalization {
+        config.rainbow_normalization = n.parse().map_err(anyhow::Error::msg)?;
+    }
+    if let Some(k) = args.animation_every {
+        config.animation_every = k;
+    }
+    let ctx = context(&args.common, info.default_seed)?;
+    println!("{} ({}), profile {}", info.name, info.notebook, ctx.profile);
+    let outcome = run(&config, &ctx)?;
+    print_outcome(&outcome);
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_one(name: &str, args: &CommonArgs) -> anyhow::Result<ExitCode> {
@@ -439,7 +483,8 @@ fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
             args.common.profile,
             args.common.out.clone(),
         )
-        .with_data_dir(args.common.data_dir.clone());
+        .with_data_dir(args.common.data_dir.clone())
+        .with_save_models(args.common.save_model);
         let t = Instant::now();
         let result = unfold_device::quiet_catch_unwind(|| unfold_experiments::run(info.name, &ctx))
             .unwrap_or_else(|panic| Err(anyhow::anyhow!("internal error (panic): {panic}")));

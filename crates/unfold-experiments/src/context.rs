@@ -67,6 +67,9 @@ pub struct RunContext {
     /// Where to look for MNIST and Fashion-MNIST first (`--data-dir`); without it the usual
     /// places are searched (`$UNFOLD_DATA`, `./data`, Debian's folder).
     pub data_dir: Option<PathBuf>,
+    /// Save every trained model of the experiments that offer it (`--save-model`) under
+    /// `<out>/<experiment>/models/`, loadable with `unfold_models::load_mlp`.
+    pub save_models: bool,
 }
 
 impl RunContext {
@@ -86,7 +89,14 @@ impl RunContext {
             out: out.into(),
             progress: true,
             data_dir: None,
+            save_models: false,
         }
+    }
+
+    /// The same context, saving trained models when `save` is set (`--save-model`).
+    pub fn with_save_models(mut self, save: bool) -> Self {
+        self.save_models = save;
+        self
     }
 
     /// The same context reading datasets from `data_dir` (`None`: the usual places).

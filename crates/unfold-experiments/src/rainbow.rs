@@ -23,6 +23,22 @@ pub enum Normalization {
     MinMax,
 }
 
+impl std::str::FromStr for Normalization {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "none" => Ok(Normalization::None),
+            "softmax" => Ok(Normalization::Softmax),
+            "sigmoid" => Ok(Normalization::Sigmoid),
+            "minmax" | "min-max" => Ok(Normalization::MinMax),
+            other => Err(format!(
+                "unknown normalization '{other}'; use none, softmax, sigmoid or minmax"
+            )),
+        }
+    }
+}
+
 /// One dot of the picture.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Dot {

@@ -60,6 +60,30 @@ pub fn train_mlp_observed(
     (net.valid(), metrics)
 }
 
+/// With `--save-model`, saves `net` (built from `config`) as
+/// `<out>/<experiment>/models/<stem>.bpk` + `.json` and records the path in `metrics` under
+/// `saved_model`; does nothing otherwise.
+pub fn save_model(
+    ctx: &RunContext,
+    experiment: &str,
+    stem: &str,
+    net: &Mlp,
+    config: &MlpConfig,
+    metrics: &mut RunMetrics,
+) -> anyhow::Result<()> {
+    if !ctx.save_models {
+        return Ok(());
+    }
+    let dir = ctx.out.join(experiment).join("models");
+    prepare_output_dir(&dir)?;
+    unfold_models::save_mlp(net, config, &dir.join(stem))?;
+    metrics.extra.insert(
+        "saved_model".into(),
+        serde_json::json!(format!("models/{stem}.bpk")),
+    );
+    Ok(())
+}
+
 /// One split of a dataset, found through `--data-dir` or the usual places, cut to its first
 /// `limit` images when a limit is given. A missing dataset gives the error that lists where
 /// it looked and how to fetch it.

@@ -6,12 +6,13 @@
 
 use std::path::{Path, PathBuf};
 
+use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 use unfold_data::{LabeledPoints, Spirals2dConfig, spirals_2d};
 use unfold_models::{Mlp, SandwichModel};
-use unfold_train::{Batching, FitConfig, Loss, OptimizerConfig};
-use unfold_viz::{Dot, Figure, Panel};
+use unfold_train::{Batching, FitConfig, Loss, OptimizerConfig, StepObserver, StepView};
+use unfold_viz::{Dot, Figure, Panel, save_animation};
 
 use crate::plots::{class_series_2d, classes, first_2, rows, save};
 use crate::rainbow::{
@@ -19,7 +20,9 @@ use crate::rainbow::{
 };
 use crate::registry::ExperimentOutcome;
 use crate::results::{Metrics, Report, RunMetrics, percent};
-use crate::runs::{Started, begin, curves_figure, finish, results_table, train_mlp};
+use crate::runs::{
+    Started, begin, curves_figure, finish, results_table, save_model, train_mlp_observed,
+};
 use crate::{Profile, RunContext};
 
 /// The experiment's name on the command line and in results.
@@ -51,6 +54,9 @@ pub struct SandwichConfig {
     pub rainbow_permutation: [usize; 6],
     /// How activations are normalized before they become dots (the notebook's default: none).
     pub rainbow_normalization: Normalization,
+    /// Beyond the notebook: snapshot `MLPemb` every this many epochs for `mlpemb_training.gif`
+    /// (its decision regions and last 2-D embedding as training goes on); 0 turns it off.
+    pub animation_every: usize,
 }
 
 impl Default for SandwichConfig {
@@ -66,6 +72,7 @@ impl Default for SandwichConfig {
             models: SandwichModel::ALL.to_vec(),
             rainbow_permutation: NOTEBOOK_PERMUTATION,
             rainbow_normalization: Normalization::None,
+            animation_every: 50,
         }
     }
 }
@@ -84,6 +91,7 @@ impl SandwichConfig {
                 epochs: 150,
                 log_every: 10,
                 region_resolution: 100,
+                animation_every: 15,
                 ..Self::default()
             },
         }
@@ -166,6 +174,8 @@ struct Trained {
     regions: Vec<u32>,
     /// Hidden representations of every point, one per hidden layer.
     hidden: Vec<Vec<Vec<f32>>>,
+    /// Snapshots during training (`MLPemb` only, when animated).
+    frames: Vec<Snapshot>,
 }
 
 /// Runs the experiment: trains every model, writes metrics, figures and report under
@@ -217,6 +227,9 @@ pub fn run(config: &SandwichConfig, ctx: &RunContext) -> anyhow::Result<Experime
         figures.push(path);
     }
     figures.extend(rainbow_figures(&trained, config, &dir)?);
+    if let Some(gif) = animation(&trained, &data, &dir)? {
+        figures.push(gif);
+    }
     let runs: Vec<(&str, &RunMetrics)> = trained
         .iter()
         .map(|t| (t.model.name(), &t.metrics))
@@ -252,14 +265,27 @@ fn train_one(
 ) -> anyhow::Result<Trained> {
     let device: &Device = &ctx.device;
     let net_config = model.config(config.data.classes);
-    let (net, metrics) = train_mlp(
+    let animate = model == SandwichModel::MlpEmb && config.animation_every > 0;
+    let mut snapshots = Snapshots {
+        every: config.animation_every.max(1),
+        grid: grid_tensor(&region_grid(ANIMATION_RESOLUTION), device),
+        points: all.to_device(device).features,
+        frames: Vec::new(),
+    };
+    let observer: &mut dyn StepObserver<Mlp> = if animate { &mut snapshots } else { &mut () };
+    let (net, mut metrics) = train_mlp_observed(
         &net_config,
         model.name(),
         &config.fit_config(ctx.seed),
         ctx,
         &train.to_device(device),
         &test.to_device(device),
+        observer,
     );
+    if animate {
+        snapshots.take(config.epochs, &net);
+    }
+    save_model(ctx, NAME, model.slug(), &net, &net_config, &mut metrics)?;
     let output = net.forward_hidden(all.to_device(device).features);
     let predicted = classes(Loss::CrossEntropy.predict(output.logits));
     let hidden = output.hidden.into_iter().map(rows).collect();
@@ -270,13 +296,103 @@ fn train_one(
         predicted,
         regions,
         hidden,
+        frames: snapshots.frames,
     })
 }
 
-fn predict_grid(net: &Mlp, grid: &[f32], device: &Device) -> Vec<u32> {
+fn grid_tensor(grid: &[f32], device: &Device) -> Tensor<2> {
     let n = grid.len() / 2;
-    let x = Tensor::<2>::from_data(TensorData::new(grid.to_vec(), [n, 2]), device);
-    classes(Loss::CrossEntropy.predict(net.forward(x)))
+    Tensor::<2>::from_data(TensorData::new(grid.to_vec(), [n, 2]), device)
+}
+
+fn predict_grid(net: &Mlp, grid: &[f32], device: &Device) -> Vec<u32> {
+    classes(Loss::CrossEntropy.predict(net.forward(grid_tensor(grid, device))))
+}
+
+/// Cells per side of the animation's region maps (coarser than the final figure's).
+const ANIMATION_RESOLUTION: usize = 80;
+
+/// `MLPemb` as training goes on: its decision regions and its last 2-D embedding.
+struct Snapshot {
+    epoch: usize,
+    regions: Vec<u32>,
+    embedding: Vec<[f32; 2]>,
+}
+
+/// Takes a [`Snapshot`] at the start of every `every`-th epoch (the weights as the previous
+/// epoch left them), reading back only then.
+struct Snapshots {
+    every: usize,
+    grid: Tensor<2>,
+    points: Tensor<2>,
+    frames: Vec<Snapshot>,
+}
+
+impl Snapshots {
+    fn take(&mut self, epoch: usize, net: &Mlp) {
+        let regions = classes(Loss::CrossEntropy.predict(net.forward(self.grid.clone())));
+        let hidden = net.forward_hidden(self.points.clone()).hidden;
+        let embedding = hidden
+            .last()
+            .map(|h| first_2(&rows(h.clone())))
+            .unwrap_or_default();
+        self.frames.push(Snapshot {
+            epoch,
+            regions,
+            embedding,
+        });
+    }
+}
+
+impl StepObserver<Mlp> for Snapshots {
+    fn after_backward(&mut self, view: &StepView<'_, Mlp>) {
+        if view.batch == 0 && (view.epoch - 1).is_multiple_of(self.every) {
+            self.take(view.epoch - 1, &view.model.valid());
+        }
+    }
+}
+
+/// The animated GIF of `MLPemb`'s regions and embedding over training.
+fn animation(
+    trained: &[Trained],
+    data: &LabeledPoints,
+    dir: &Path,
+) -> anyhow::Result<Option<PathBuf>> {
+    let Some(emb) = find(trained, SandwichModel::MlpEmb).filter(|t| !t.frames.is_empty()) else {
+        return Ok(None);
+    };
+    let series = class_series_2d(&data.points_2d(), data.labels(), &CLASS_NAMES);
+    let frames: Vec<Figure> = emb
+        .frames
+        .iter()
+        .map(|s| Figure {
+            title: Some(format!("MLPemb after {} epochs", s.epoch)),
+            panels: vec![
+                Panel::Regions {
+                    title: "decision regions of the input plane".into(),
+                    x_label: "x".into(),
+                    y_label: "y".into(),
+                    x_range: PLANE,
+                    y_range: PLANE,
+                    cols: ANIMATION_RESOLUTION,
+                    rows: ANIMATION_RESOLUTION,
+                    classes: s.regions.clone(),
+                    series: series.clone(),
+                    note: None,
+                },
+                Panel::Scatter2 {
+                    title: "last 2-D embedding".into(),
+                    x_label: "e1".into(),
+                    y_label: "e2".into(),
+                    series: class_series_2d(&s.embedding, data.labels(), &CLASS_NAMES),
+                    note: None,
+                },
+            ],
+            columns: 2,
+            panel_size: (460, 440),
+        })
+        .collect();
+    Ok(Some(save_animation(&frames, dir, "mlpemb_training", 250)?))
 }
 
 fn find(trained: &[Trained], model: SandwichModel) -> Option<&Trained> {
@@ -597,6 +713,9 @@ fn report(
             }
             "rainbow_fixed_scale" => "The rainbow sandwich with one common scale for all layers",
             "curves" => "Loss and accuracy during training (solid: train, dashed: test)",
+            "mlpemb_training.gif" => {
+                "Animation: MLPemb's decision regions and last 2-D embedding as training goes on"
+            }
             other => other,
         };
         r.figure(caption, file);

@@ -17,7 +17,7 @@ use unfold_viz::{Figure, Panel};
 use crate::plots::{class_series_2d, class_series_3d, classes, first_2, first_3, rows, save};
 use crate::registry::ExperimentOutcome;
 use crate::results::{Metrics, Report, RunMetrics, percent};
-use crate::runs::{Started, begin, curves_figure, finish, results_table, train_mlp};
+use crate::runs::{Started, begin, curves_figure, finish, results_table, save_model, train_mlp};
 use crate::{Profile, RunContext};
 
 /// The experiment's name on the command line and in results.
@@ -184,6 +184,7 @@ fn train_one(
         &train.to_device(device),
         &test.to_device(device),
     );
+    save_model(ctx, NAME, model.slug(), &net, &net_config, &mut metrics)?;
     let everything = all.to_device(device);
     let output = net.forward_hidden(everything.features);
     let predicted = classes(Loss::BceWithLogits.predict(output.logits));

@@ -33,6 +33,7 @@ pub mod ffnet;
 pub mod logreg;
 mod mlp;
 mod presets;
+pub mod saved;
 pub mod scratch;
 
 pub use blocks::{
@@ -43,4 +44,5 @@ pub use ffnet::{BatchedFFNet, FFNet, FFNetForward, calc_gradients};
 pub use logreg::{SoftmaxGradients, SoftmaxRegression};
 pub use mlp::{Activation, LayerInit, Mlp, MlpConfig, MlpOutput};
 pub use presets::{SandwichModel, Spirals3dModel, VanishingModel};
+pub use saved::{SavedModelError, load_mlp, save_mlp, saved_model_files};
 pub use scratch::{Init, ScratchLinear};

@@ -309,6 +309,63 @@ pub struct Figure {
     pub panel_size: (u32, u32),
 }
 
+/// Renders `frames` as an animated GIF `<dir>/<stem>.gif` (looping, `frame_delay_ms` per
+/// frame, the last frame held three times as long), written atomically; returns its path.
+///
+/// # Errors
+///
+/// [`VizError`] when there are no frames, the frames differ in size, a frame is malformed,
+/// or the file cannot be written.
+pub fn save_animation(
+    frames: &[Figure],
+    dir: &Path,
+    stem: &str,
+    frame_delay_ms: u32,
+) -> Result<PathBuf, VizError> {
+    output::validate_stem(stem)?;
+    font::ensure_registered()?;
+    let path = dir.join(format!("{stem}.gif"));
+    let fail = |message: String| VizError::Encode {
+        path: path.clone(),
+        message,
+    };
+    let first = frames
+        .first()
+        .ok_or_else(|| fail("an animation needs at least one frame".into()))?;
+    let size = draw::Layout::new(first)?;
+    let (width, height) = (size.width, size.height);
+    let (w16, h16) = (
+        u16::try_from(width).map_err(|_| fail(format!("{width} px is too wide for a GIF")))?,
+        u16::try_from(height).map_err(|_| fail(format!("{height} px is too tall for a GIF")))?,
+    );
+    let mut bytes = Vec::new();
+    {
+        let mut encoder =
+            gif::Encoder::new(&mut bytes, w16, h16, &[]).map_err(|e| fail(e.to_string()))?;
+        encoder
+            .set_repeat(gif::Repeat::Infinite)
+            .map_err(|e| fail(e.to_string()))?;
+        for (i, figure) in frames.iter().enumerate() {
+            let layout = draw::Layout::new(figure)?;
+            if (layout.width, layout.height) != (width, height) {
+                return Err(fail(format!(
+                    "frame {i} is {}x{} px, the first is {width}x{height}",
+                    layout.width, layout.height
+                )));
+            }
+            let rgb = draw::render_rgb(figure, &layout)?;
+            let mut frame = gif::Frame::from_rgb_speed(w16, h16, &rgb, 10);
+            let hold = if i + 1 == frames.len() { 3 } else { 1 };
+            frame.delay = u16::try_from(frame_delay_ms * hold / 10).unwrap_or(u16::MAX);
+            encoder
+                .write_frame(&frame)
+                .map_err(|e| fail(e.to_string()))?;
+        }
+    }
+    output::write_atomic(&path, &bytes)?;
+    Ok(path)
+}
+
 /// Renders the figure to `<dir>/<stem>.png` and `<dir>/<stem>.svg` (atomically), returning both paths.
 ///
 /// Both images are drawn in memory before anything is written; each file is

@@ -5,7 +5,9 @@ use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use unfold_viz::{Curve, Dot, Figure, Panel, Series2, Series3, VizError, class_color, save_figure};
+use unfold_viz::{
+    Curve, Dot, Figure, Panel, Series2, Series3, VizError, class_color, save_animation, save_figure,
+};
 
 /// A fresh directory under the system temp dir, removed on drop.
 struct TempDir(PathBuf);
@@ -729,4 +731,50 @@ fn dots_on_a_dark_panel_with_fixed_ranges() {
         "an empty fixed range is an error"
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn animation_is_a_looping_gif_with_one_frame_per_figure() {
+    let dir = TempDir::new("animation");
+    let frame = |k: f64| {
+        figure(Panel::Lines {
+            title: format!("frame {k}"),
+            x_label: "x".into(),
+            y_label: "y".into(),
+            log_y: false,
+            curves: vec![Curve {
+                label: "line".into(),
+                color: class_color(0),
+                points: (0..20).map(|i| (i as f64, k * i as f64)).collect(),
+                dashed: false,
+            }],
+            note: None,
+        })
+    };
+    let frames: Vec<Figure> = (1..=3).map(|k| frame(k as f64)).collect();
+    let path = save_animation(&frames, &dir.0, "anim", 200).unwrap();
+    assert_eq!(names(&dir.0), vec!["anim.gif".to_string()]);
+    let mut decoder = gif::DecodeOptions::new()
+        .read_info(fs::File::open(&path).unwrap())
+        .unwrap();
+    let mut delays = Vec::new();
+    while let Some(frame) = decoder.read_next_frame().unwrap() {
+        delays.push(frame.delay);
+    }
+    assert_eq!(
+        delays,
+        vec![20, 20, 60],
+        "200 ms frames, the last held longer"
+    );
+
+    let mut wider = frame(4.0);
+    wider.panel_size = (700, 520);
+    let err = save_animation(&[frame(1.0), wider], &dir.0, "bad", 100).unwrap_err();
+    assert!(err.to_string().contains("frame 1"), "{err}");
+    assert!(save_animation(&[], &dir.0, "none", 100).is_err());
+    assert_eq!(
+        names(&dir.0),
+        vec!["anim.gif".to_string()],
+        "nothing half-written"
+    );
 }
