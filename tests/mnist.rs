@@ -110,3 +110,102 @@ fn real_subset_shows_the_notebooks_conclusions() {
     // Zero initialization is stuck at chance: only the output biases learn.
     assert!(validation("MLP zeros + Adam") < 0.2);
 }
+
+/// A study killed part-way (SIGKILL, no chance to clean up) goes on with `--resume` without
+/// training its finished runs again, and leaves no half-written file.
+#[test]
+fn a_killed_study_resumes_without_redoing_finished_runs() {
+    let tmp = TempDir::new("mnist-resume");
+    let data = tmp.path().join("data");
+    write_fixture(&data, DatasetKind::Mnist, 4000, 200);
+    let out = tmp.path().join("results");
+    let args = |resume: bool| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_unfold"));
+        cmd.args([
+            "mnist",
+            "--profile",
+            "quick",
+            "--backend",
+            "ndarray",
+            "--data-dir",
+        ])
+        .arg(&data)
+        .arg("--out")
+        .arg(&out);
+        if resume {
+            cmd.arg("--resume");
+        }
+        cmd
+    };
+    let runs_dir = out.join("mnist/runs");
+    let finished = || {
+        std::fs::read_dir(&runs_dir)
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    let mut child = args(false)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while finished() < 2 && started.elapsed().as_secs() < 300 {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let _ = child.kill(); // SIGKILL on Unix
+    let _ = child.wait();
+    let before = finished();
+    assert!(before >= 2, "the first invocation finished {before} runs");
+
+    let second = args(true).output().unwrap();
+    let stdout = String::from_utf8_lossy(&second.stdout);
+    assert!(
+        second.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    let m = read_metrics(&out, "mnist");
+    let resumed = m["resumed_runs"].as_u64().unwrap_or(0) as usize;
+    assert!(
+        resumed >= before.min(9),
+        "resumed {resumed} of {before} finished runs"
+    );
+    assert_eq!(
+        stdout.matches("resumed from an earlier run").count(),
+        resumed
+    );
+    assert!(
+        m["runs"].as_object().unwrap().len() >= 10,
+        "every run is in the results"
+    );
+    let leftovers: Vec<_> = walk(&out)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "half-written files: {leftovers:?}");
+
+    // Other settings (here the seed) never reuse those runs.
+    let third = args(true).args(["--seed", "7"]).output().unwrap();
+    assert!(third.status.success());
+    assert!(read_metrics(&out, "mnist").get("resumed_runs").is_none());
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}

@@ -91,6 +91,10 @@ struct CommonArgs {
     /// records with their configuration, for `unfold_models::load_mlp`.
     #[arg(long)]
     save_model: bool,
+    /// Go on with a long study (mnist) that was interrupted: runs it already finished (saved
+    /// under `<out>/<experiment>/runs/`) are reused, not trained again.
+    #[arg(long)]
+    resume: bool,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -404,7 +408,8 @@ fn context(args: &CommonArgs, default_seed: u64) -> anyhow::Result<RunContext> {
         args.out.clone(),
     )
     .with_data_dir(args.data_dir.clone())
-    .with_save_models(args.save_model))
+    .with_save_models(args.save_model)
+    .with_resume(args.resume))
 }
 
 fn print_outcome(outcome: &ExperimentOutcome) {
@@ -484,7 +489,8 @@ fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
             args.common.out.clone(),
         )
         .with_data_dir(args.common.data_dir.clone())
-        .with_save_models(args.common.save_model);
+        .with_save_models(args.common.save_model)
+        .with_resume(args.common.resume);
         let t = Instant::now();
         let result = unfold_device::quiet_catch_unwind(|| unfold_experiments::run(info.name, &ctx))
             .unwrap_or_else(|panic| Err(anyhow::anyhow!("internal error (panic): {panic}")));

@@ -70,6 +70,9 @@ pub struct RunContext {
     /// Save every trained model of the experiments that offer it (`--save-model`) under
     /// `<out>/<experiment>/models/`, loadable with `unfold_models::load_mlp`.
     pub save_models: bool,
+    /// Reuse the runs a previous, interrupted invocation of a long study finished (`--resume`):
+    /// each finished run is saved under `<out>/<experiment>/runs/` as it ends.
+    pub resume: bool,
 }
 
 impl RunContext {
@@ -90,7 +93,14 @@ impl RunContext {
             progress: true,
             data_dir: None,
             save_models: false,
+            resume: false,
         }
+    }
+
+    /// The same context, resuming interrupted studies when `resume` is set (`--resume`).
+    pub fn with_resume(mut self, resume: bool) -> Self {
+        self.resume = resume;
+        self
     }
 
     /// The same context, saving trained models when `save` is set (`--save-model`).

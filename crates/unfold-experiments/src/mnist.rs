@@ -22,7 +22,7 @@ use crate::plots::{
 };
 use crate::registry::ExperimentOutcome;
 use crate::results::{Metrics, Report, RunMetrics, number, percent};
-use crate::runs::{Started, begin, finish, load_images, results_table, train_mlp};
+use crate::runs::{Checkpoints, Started, begin, finish, load_images, results_table, train_mlp};
 use crate::{Profile, RunContext};
 
 /// The experiment's name on the command line and in results.
@@ -287,14 +287,20 @@ struct Runs<'a> {
     ctx: &'a RunContext,
     data: &'a MnistData,
     done: Vec<(RunSpec, RunMetrics)>,
+    checkpoints: Checkpoints,
 }
 
 impl Runs<'_> {
-    fn get(&mut self, spec: &RunSpec) -> (String, RunMetrics) {
+    fn get(&mut self, spec: &RunSpec) -> anyhow::Result<(String, RunMetrics)> {
         if let Some((_, m)) = self.done.iter().find(|(s, _)| s == spec) {
-            return (spec.name(), m.clone());
+            return Ok((spec.name(), m.clone()));
         }
         let name = spec.name();
+        if let Some(metrics) = self.checkpoints.load(&name) {
+            println!("  · {name} — resumed from an earlier run");
+            self.done.push((spec.clone(), metrics.clone()));
+            return Ok((name, metrics));
+        }
         let net_config = MlpConfig::new(self.config.widths.clone(), Activation::Relu)
             .with_init(spec.init)
             .with_batch_norm(spec.batch_norm);
@@ -325,8 +331,9 @@ impl Runs<'_> {
             "optimizer".into(),
             serde_json::to_value(&spec.optimizer).unwrap_or_default(),
         );
+        self.checkpoints.save(&name, &metrics)?;
         self.done.push((spec.clone(), metrics.clone()));
-        (name, metrics)
+        Ok((name, metrics))
     }
 }
 
@@ -358,6 +365,7 @@ pub fn run(config: &MnistConfig, ctx: &RunContext) -> anyhow::Result<ExperimentO
         ctx,
         data: &data,
         done: Vec::new(),
+        checkpoints: Checkpoints::new(ctx, NAME, config)?,
     };
     let spec = |init: LayerInit, optimizer: &OptimizerConfig, batch_norm| RunSpec {
         init,
@@ -367,25 +375,22 @@ pub fn run(config: &MnistConfig, ctx: &RunContext) -> anyhow::Result<ExperimentO
     let baseline_optimizer = &config.baseline_optimizer;
 
     // The initialization study (its first entry is the baseline MLP).
-    let inits: Vec<(LayerInit, String, RunMetrics)> = config
-        .initializations
-        .iter()
-        .map(|&init| {
-            let (name, m) = runs.get(&spec(init, baseline_optimizer, false));
-            (init, name, m)
-        })
-        .collect();
+    let mut inits: Vec<(LayerInit, String, RunMetrics)> = Vec::new();
+    for &init in &config.initializations {
+        let (name, m) = runs.get(&spec(init, baseline_optimizer, false))?;
+        inits.push((init, name, m));
+    }
     let baseline = inits[0].2.clone();
     let best_init = best_by_validation(&inits, true);
     let worst_init = best_by_validation(&inits, false);
 
     // The optimizer study, every optimizer with the best initialization.
     let mut optimizers: Vec<(OptimizerConfig, String, RunMetrics)> = vec![{
-        let (name, m) = runs.get(&spec(best_init, baseline_optimizer, false));
+        let (name, m) = runs.get(&spec(best_init, baseline_optimizer, false))?;
         (baseline_optimizer.clone(), name, m)
     }];
     for optimizer in &config.optimizers {
-        let (name, m) = runs.get(&spec(best_init, optimizer, false));
+        let (name, m) = runs.get(&spec(best_init, optimizer, false))?;
         optimizers.push((optimizer.clone(), name, m));
     }
     let best_optimizer = best_by_validation(&optimizers, true);
@@ -394,17 +399,25 @@ pub fn run(config: &MnistConfig, ctx: &RunContext) -> anyhow::Result<ExperimentO
     // Reflection: the best initialization with the worst optimizer and vice versa.
     let reflection: Vec<(String, RunMetrics)> = if config.reflection {
         vec![
-            runs.get(&spec(best_init, &worst_optimizer, false)),
-            runs.get(&spec(worst_init, &best_optimizer, false)),
+            runs.get(&spec(best_init, &worst_optimizer, false))?,
+            runs.get(&spec(worst_init, &best_optimizer, false))?,
         ]
     } else {
         Vec::new()
     };
 
     // Batch normalization.
-    let batch_norm = config
-        .batch_norm
-        .then(|| runs.get(&spec(LayerInit::Default, baseline_optimizer, true)));
+    let batch_norm = if config.batch_norm {
+        Some(runs.get(&spec(LayerInit::Default, baseline_optimizer, true))?)
+    } else {
+        None
+    };
+    if runs.checkpoints.resumed > 0 {
+        metrics.extra.insert(
+            "resumed_runs".into(),
+            serde_json::json!(runs.checkpoints.resumed),
+        );
+    }
 
     for (spec, m) in &runs.done {
         metrics.add_run(&spec.name(), m.clone());
