@@ -222,3 +222,49 @@ fn bad_rainbow_options_are_clear_errors() {
         stderr(&o)
     );
 }
+
+#[test]
+fn auto_backend_puts_small_models_on_the_cpu_and_says_why() {
+    let out = scratch("auto");
+    let o = unfold(&[
+        "reproduce-all",
+        "--profile",
+        "quick",
+        "--only",
+        "spirals3d",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("auto → "), "{}", stdout(&o));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(
+        manifest["backend"], "auto",
+        "auto is reproduce-all's default"
+    );
+    let entry = &manifest["experiments"][0];
+    assert!(
+        entry["backend"] == "flex" || entry["backend"] == "ndarray",
+        "{entry}"
+    );
+    assert!(
+        entry["backend_reason"]
+            .as_str()
+            .unwrap()
+            .contains("launch-bound"),
+        "{entry}"
+    );
+    let o = unfold(&[
+        "spirals3d",
+        "--backend",
+        "auto",
+        "--profile",
+        "quick",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("auto chose"), "{}", stderr(&o));
+    std::fs::remove_dir_all(&out).unwrap();
+}

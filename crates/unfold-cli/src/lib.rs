@@ -13,7 +13,7 @@ use std::time::Instant;
 use clap::{Args, Parser, Subcommand};
 
 mod data;
-use unfold_device::{Backend, list_devices, select_device};
+use unfold_device::{Backend, SelectedDevice, list_devices, select_device};
 use unfold_experiments::results::Status;
 use unfold_experiments::{EXPERIMENTS, ExperimentOutcome, Profile, RunContext, index};
 
@@ -68,7 +68,9 @@ enum Command {
 /// Options shared by every experiment command.
 #[derive(Debug, Args, Clone)]
 struct CommonArgs {
-    /// Backend to run on: ndarray, flex, wgpu or cuda (default: the fastest compiled CPU backend).
+    /// Backend to run on: ndarray, flex, wgpu, cuda, or auto (a device per experiment: the CPU
+    /// for small models, a hardware GPU from 100,000 parameters). Default: the fastest compiled
+    /// CPU backend for one experiment, auto for reproduce-all.
     #[arg(long, short = 'b')]
     backend: Option<String>,
     /// Device index for GPU backends (see `unfold info`).
@@ -388,22 +390,84 @@ fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn resolve_backend(args: &CommonArgs) -> anyhow::Result<Backend> {
-    match &args.backend {
-        Some(name) => Ok(name.parse()?),
-        None => Backend::default_cpu().ok_or_else(|| {
-            anyhow::anyhow!("no CPU backend compiled in; pass --backend wgpu or cuda")
-        }),
+/// `--backend`: a fixed backend, or `auto` (a device per experiment, by model size).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum BackendChoice {
+    Fixed(Backend),
+    Auto,
+}
+
+/// The backend asked for; without `--backend`, `default` (`auto` for reproduce-all, the
+/// fastest CPU backend for one experiment).
+fn resolve_backend(args: &CommonArgs, default: BackendChoice) -> anyhow::Result<BackendChoice> {
+    match args.backend.as_deref().map(str::trim) {
+        Some(name) if name.eq_ignore_ascii_case("auto") => Ok(BackendChoice::Auto),
+        Some(name) => Ok(BackendChoice::Fixed(name.parse()?)),
+        None => Ok(default),
     }
 }
 
-fn context(args: &CommonArgs, default_seed: u64) -> anyhow::Result<RunContext> {
-    let backend = resolve_backend(args)?;
-    let selected = select_device(backend, args.device)?;
-    eprintln!("unfold: backend {} — {}", backend, selected.description);
+fn cpu_default() -> anyhow::Result<BackendChoice> {
+    Backend::default_cpu()
+        .map(BackendChoice::Fixed)
+        .ok_or_else(|| anyhow::anyhow!("no CPU backend compiled in; pass --backend wgpu or cuda"))
+}
+
+/// The device for `info` under `choice`, with the reason when `auto` chose it. Devices already
+/// opened are reused (`cache`), so `reproduce-all` probes each backend once.
+fn device_for(
+    choice: BackendChoice,
+    info: &unfold_experiments::ExperimentInfo,
+    index: usize,
+    cache: &mut Vec<SelectedDevice>,
+) -> anyhow::Result<(SelectedDevice, Option<String>)> {
+    let cached = |backend: Backend, cache: &mut Vec<SelectedDevice>| -> anyhow::Result<_> {
+        if let Some(d) = cache.iter().find(|d| d.backend == backend) {
+            return Ok(d.clone());
+        }
+        let d = select_device(backend, index)?;
+        cache.push(d.clone());
+        Ok(d)
+    };
+    match choice {
+        BackendChoice::Fixed(backend) => Ok((cached(backend, cache)?, None)),
+        BackendChoice::Auto => {
+            // Small models never need the GPU probe.
+            if info.largest_model_params < unfold_device::AUTO_GPU_MIN_PARAMS
+                && let Some(cpu) = Backend::default_cpu()
+            {
+                let reason = format!(
+                    "largest model {} parameters: launch-bound, faster on the CPU (GPU from {})",
+                    info.largest_model_params,
+                    unfold_device::AUTO_GPU_MIN_PARAMS
+                );
+                return Ok((cached(cpu, cache)?, Some(reason)));
+            }
+            let choice = unfold_device::choose_auto(info.largest_model_params, index)?;
+            if !cache.iter().any(|d| d.backend == choice.selected.backend) {
+                cache.push(choice.selected.clone());
+            }
+            Ok((choice.selected, Some(choice.reason)))
+        }
+    }
+}
+
+fn context(
+    args: &CommonArgs,
+    info: &unfold_experiments::ExperimentInfo,
+) -> anyhow::Result<RunContext> {
+    let choice = resolve_backend(args, cpu_default()?)?;
+    let (selected, reason) = device_for(choice, info, args.device, &mut Vec::new())?;
+    eprintln!(
+        "unfold: backend {} — {}",
+        selected.backend, selected.description
+    );
+    if let Some(reason) = reason {
+        eprintln!("unfold: auto chose {}: {reason}", selected.backend);
+    }
     Ok(RunContext::new(
         &selected,
-        args.seed.unwrap_or(default_seed),
+        args.seed.unwrap_or(info.default_seed),
         args.profile,
         args.out.clone(),
     )
@@ -443,7 +507,7 @@ fn sandwich(args: &SandwichArgs) -> anyhow::Result<ExitCode> {
     if let Some(k) = args.animation_every {
         config.animation_every = k;
     }
-    let ctx = context(&args.common, info.default_seed)?;
+    let ctx = context(&args.common, info)?;
     println!("{} ({}), profile {}", info.name, info.notebook, ctx.profile);
     let outcome = run(&config, &ctx)?;
     print_outcome(&outcome);
@@ -452,7 +516,7 @@ fn sandwich(args: &SandwichArgs) -> anyhow::Result<ExitCode> {
 
 fn run_one(name: &str, args: &CommonArgs) -> anyhow::Result<ExitCode> {
     let info = unfold_experiments::find(name).map_err(anyhow::Error::msg)?;
-    let ctx = context(args, info.default_seed)?;
+    let ctx = context(args, info)?;
     println!("{} ({}), profile {}", info.name, info.notebook, ctx.profile);
     let outcome = unfold_experiments::run(name, &ctx)?;
     print_outcome(&outcome);
@@ -471,9 +535,13 @@ fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
     if selected.is_empty() {
         anyhow::bail!("--only/--skip leave no experiment to run");
     }
-    let backend = resolve_backend(&args.common)?;
-    let device = select_device(backend, args.common.device)?;
-    eprintln!("unfold: backend {} — {}", backend, device.description);
+    let choice = resolve_backend(&args.common, BackendChoice::Auto)?;
+    let mut devices: Vec<SelectedDevice> = Vec::new();
+    if let BackendChoice::Fixed(backend) = choice {
+        let device = select_device(backend, args.common.device)?;
+        eprintln!("unfold: backend {} — {}", backend, device.description);
+        devices.push(device);
+    }
     unfold_experiments::results::prepare_output_dir(&args.common.out)?;
 
     let started = Instant::now();
@@ -482,6 +550,28 @@ fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
     let total = selected.len();
     for (i, info) in selected.iter().enumerate() {
         println!("[{}/{total}] {} ({})", i + 1, info.name, info.notebook);
+        let (device, backend_reason) =
+            match device_for(choice, info, args.common.device, &mut devices) {
+                Ok(d) => d,
+                Err(e) => {
+                    let failure = index::Failure::from_error(&e);
+                    println!("  FAILED: {}", failure.line);
+                    entries.push(index::Entry {
+                        info: **info,
+                        outcome: Err(failure),
+                        seconds: 0.0,
+                        backend: "none".into(),
+                        backend_reason: None,
+                    });
+                    continue;
+                }
+            };
+        if let Some(reason) = &backend_reason {
+            println!(
+                "  auto → {} ({}): {reason}",
+                device.backend, device.description
+            );
+        }
         let ctx = RunContext::new(
             &device,
             args.common.seed.unwrap_or(info.default_seed),
@@ -507,13 +597,22 @@ fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
             info: **info,
             outcome,
             seconds: t.elapsed().as_secs_f64(),
+            backend: device.backend.name().into(),
+            backend_reason,
         });
     }
     let page = index::write(
         &args.common.out,
         &index::RunSummary {
-            backend: backend.name().into(),
-            device: device.description.clone(),
+            backend: match choice {
+                BackendChoice::Fixed(b) => b.name().into(),
+                BackendChoice::Auto => "auto".into(),
+            },
+            device: devices
+                .iter()
+                .map(|d| d.description.clone())
+                .collect::<Vec<_>>()
+                .join(" + "),
             profile: args.common.profile,
             started: started_at,
             wall_seconds: started.elapsed().as_secs_f64(),

@@ -50,6 +50,10 @@ pub struct Entry {
     pub outcome: Result<ExperimentOutcome, Failure>,
     /// Wall-clock seconds it took.
     pub seconds: f64,
+    /// The backend it ran on.
+    pub backend: String,
+    /// Why `--backend auto` chose that backend (`None` for a fixed backend).
+    pub backend_reason: Option<String>,
 }
 
 /// The run as a whole.
@@ -73,6 +77,9 @@ struct ManifestEntry<'a> {
     notebook: &'a str,
     status: &'a str,
     wall_seconds: f64,
+    backend: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    backend_reason: Option<&'a str>,
     error: Option<&'a str>,
 }
 
@@ -118,6 +125,8 @@ pub fn write(out: &Path, run: &RunSummary, entries: &[Entry]) -> Result<PathBuf,
                 notebook: e.info.notebook,
                 status: status_name(e),
                 wall_seconds: e.seconds,
+                backend: &e.backend,
+                backend_reason: e.backend_reason.as_deref(),
                 error: e.outcome.as_ref().err().map(|f| f.details.as_str()),
             })
             .collect(),
@@ -208,7 +217,7 @@ fn render(run: &RunSummary, commit: &Option<String>, entries: &[Entry]) -> Strin
             .map(|c| format!(" · commit <code>{}</code>", escape_html(&c[..c.len().min(12)])))
             .unwrap_or_default()
     ));
-    html.push_str("<section class=\"glance\"><h2>At a glance</h2>\n<table><thead><tr><th>experiment</th><th>notebook</th><th>status</th><th>time</th><th>figures</th><th>questions answered</th></tr></thead><tbody>\n");
+    html.push_str("<section class=\"glance\"><h2>At a glance</h2>\n<table><thead><tr><th>experiment</th><th>notebook</th><th>status</th><th>backend</th><th>time</th><th>figures</th><th>questions answered</th></tr></thead><tbody>\n");
     for e in entries {
         let status = status_name(e);
         let (figures, answers) = match &e.outcome {
@@ -219,10 +228,12 @@ fn render(run: &RunSummary, commit: &Option<String>, entries: &[Entry]) -> Strin
             Err(_) => ("–".into(), "–".into()),
         };
         html.push_str(&format!(
-            "<tr><td><a href=\"#{name}\">{name}</a></td><td><code>{notebook}</code></td><td><span class=\"badge {status}\">{status}</span></td><td>{secs:.1} s</td><td>{figures}</td><td>{answers}</td></tr>\n",
+            "<tr><td><a href=\"#{name}\">{name}</a></td><td><code>{notebook}</code></td><td><span class=\"badge {status}\">{status}</span></td><td title=\"{why}\">{backend}</td><td>{secs:.1} s</td><td>{figures}</td><td>{answers}</td></tr>\n",
             name = e.info.name,
             notebook = escape_html(e.info.notebook),
             secs = e.seconds,
+            backend = escape_html(&e.backend),
+            why = escape_html(e.backend_reason.as_deref().unwrap_or("chosen with --backend")),
         ));
     }
     html.push_str("</tbody></table></section>\n");

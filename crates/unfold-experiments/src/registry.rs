@@ -18,6 +18,9 @@ pub struct ExperimentInfo {
     pub question: &'static str,
     /// The notebook's seed, used unless `--seed` is given.
     pub default_seed: u64,
+    /// Trainable parameters of its largest model, which decides where `--backend auto` runs
+    /// it (see `unfold_device::AUTO_GPU_MIN_PARAMS`).
+    pub largest_model_params: usize,
 }
 
 /// Every experiment, in notebook order.
@@ -29,6 +32,7 @@ pub const EXPERIMENTS: &[ExperimentInfo] = &[
         question: "Can a linear model separate two intertwined spirals, and how do hidden layers with and \
                without ReLU transform the data?",
         default_seed: 42,
+        largest_model_params: 373,
     },
     ExperimentInfo {
         name: mnist::NAME,
@@ -38,6 +42,7 @@ pub const EXPERIMENTS: &[ExperimentInfo] = &[
                784-400-400-10 MLP add, and how do the initialization and the optimizer change its \
                training?",
         default_seed: 42,
+        largest_model_params: 480_010,
     },
     ExperimentInfo {
         name: xor::NAME,
@@ -46,6 +51,7 @@ pub const EXPERIMENTS: &[ExperimentInfo] = &[
         question: "How many hidden units does a sigmoid network need to learn the parity of d bits with SGD, \
                and do hand-derived gradients match autodiff?",
         default_seed: 0,
+        largest_model_params: 141,
     },
     ExperimentInfo {
         name: building_blocks::NAME,
@@ -54,6 +60,7 @@ pub const EXPERIMENTS: &[ExperimentInfo] = &[
         question: "Do hand-written linear layers, activations, networks and MSE compute exactly what \
                Burn's do, and how well does a network fit a Gaussian surface by random search alone?",
         default_seed: 999,
+        largest_model_params: 101,
     },
     ExperimentInfo {
         name: sandwich::NAME,
@@ -62,6 +69,7 @@ pub const EXPERIMENTS: &[ExperimentInfo] = &[
         question: "Why does a deep network need non-linear layers between its linear ones, and how do \
                its hidden layers transform three intertwined spirals until a line separates them?",
         default_seed: 12345,
+        largest_model_params: 207,
     },
     ExperimentInfo {
         name: vanishing::NAME,
@@ -70,6 +78,7 @@ pub const EXPERIMENTS: &[ExperimentInfo] = &[
         question: "Why does a deep sigmoid network learn so slowly, and what do the gradient \
                magnitudes of its first layers show compared with a ReLU network?",
         default_seed: 66,
+        largest_model_params: 1_457_162,
     },
 ];
 
