@@ -1,8 +1,9 @@
 # unfold tasks. `just --list` shows them all.
 
-# Install the system packages unfold uses (software Vulkan for wgpu on CPU-only machines).
+# Install the system packages unfold uses (software Vulkan for wgpu on CPU-only machines, and
+# Chromium for the report-page test).
 setup:
-    apt-get update && apt-get install -y mesa-vulkan-drivers libvulkan1
+    apt-get update && apt-get install -y mesa-vulkan-drivers libvulkan1 chromium
 
 # Run every notebook and write results/index.html (pass e.g. `--backend wgpu --profile quick`).
 reproduce-all *ARGS:
@@ -17,9 +18,13 @@ lint:
     cargo fmt --all --check
     cargo clippy --release --workspace --all-targets -- -D warnings
 
-# Benchmarks: training speed (pass e.g. `-- --backend wgpu`) and dataset decoding.
+# Benchmarks W1-W6 as whole runs, with JSON (pass e.g. `--backend flex,wgpu`).
 bench *ARGS:
-    cargo bench --bench training {{ARGS}}
+    cargo run --release -- bench --json results/bench.json {{ARGS}}
+
+# The same training workloads under criterion, and dataset decoding.
+criterion:
+    cargo bench --bench training
     cargo bench --bench data
 
 # What CI runs.
