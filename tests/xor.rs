@@ -191,7 +191,28 @@ fn tiny_run_on_wgpu_when_a_vulkan_device_exists() {
     );
     assert_eq!(m["gradient_check"]["failures"], 0);
     assert_eq!(m["backprop_example"]["agrees_with_autodiff"], true);
+
+    // Cross-backend determinism: the weights are drawn on the host from the seed and the
+    // examples are drawn on the host too, so ndarray computes the same losses up to float
+    // rounding. Tolerance: |a − b| ≤ 1e-4 + 1e-3·|b|.
+    let cpu_out = scratch("xor-wgpu-vs-ndarray");
+    let cpu = context(Backend::Ndarray, &cpu_out, 0).unwrap();
+    run(&config, &cpu).unwrap();
+    let c = metrics(&cpu_out);
+    let runs = m["runs"].as_object().unwrap();
+    assert!(!runs.is_empty());
+    for (name, run) in runs {
+        let (gpu, cpu) = (
+            run["final_loss"].as_f64().unwrap(),
+            c["runs"][name]["final_loss"].as_f64().unwrap(),
+        );
+        assert!(
+            (gpu - cpu).abs() <= 1e-4 + 1e-3 * cpu.abs(),
+            "{name}: wgpu {gpu} vs ndarray {cpu}"
+        );
+    }
     std::fs::remove_dir_all(&out).unwrap();
+    std::fs::remove_dir_all(&cpu_out).unwrap();
 }
 
 fn unfold(args: &[&str]) -> Output {
