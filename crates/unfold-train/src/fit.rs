@@ -285,24 +285,10 @@ pub fn fit_observed<M: Classifier>(
     progress.start(name, config.epochs);
 
     for epoch in 1..=config.epochs {
-        match config.batching {
-            Batching::FullBatch => {
-                let at = Position {
-                    epoch,
-                    batch: 0,
-                    step: steps,
-                };
-                model = step(
-                    model,
-                    &mut optim,
-                    lr,
-                    loss,
-                    (train.features.clone(), train.labels.clone()),
-                    at,
-                    observer,
-                );
-                steps += 1;
-            }
+        // This epoch's rows in order, the rows per step, and the number of steps; every
+        // step is a contiguous slice of the epoch's tensors.
+        let (x, y, size, batches) = match config.batching {
+            Batching::FullBatch => (train.features.clone(), train.labels.clone(), n, 1),
             Batching::MiniBatch {
                 size,
                 shuffle,
@@ -314,27 +300,11 @@ pub fn fit_observed<M: Classifier>(
                 } else {
                     n.div_ceil(size)
                 };
-                for b in 0..batches {
-                    let range = b * size..((b + 1) * size).min(n);
-                    let at = Position {
-                        epoch,
-                        batch: b,
-                        step: steps,
-                    };
-                    model = step(
-                        model,
-                        &mut optim,
-                        lr,
-                        loss,
-                        (x.clone().slice(range.clone()), y.clone().slice(range)),
-                        at,
-                        observer,
-                    );
-                    steps += 1;
-                }
+                (x, y, size, batches)
             }
             Batching::Sampled { size } => {
-                // One upload and one gather per epoch; each step slices its rows.
+                // One upload and one gather per epoch: n steps of `size` rows drawn with
+                // replacement.
                 let drawn: Vec<i64> = (0..n * size)
                     .map(|_| rng.random_range(0..n as i64))
                     .collect();
@@ -343,26 +313,24 @@ pub fn fit_observed<M: Classifier>(
                     &train.labels.device(),
                 );
                 let x = train.features.clone().select(0, index.clone());
-                let y = train.labels.clone().select(0, index);
-                for b in 0..n {
-                    let range = b * size..(b + 1) * size;
-                    let at = Position {
-                        epoch,
-                        batch: b,
-                        step: steps,
-                    };
-                    model = step(
-                        model,
-                        &mut optim,
-                        lr,
-                        loss,
-                        (x.clone().slice(range.clone()), y.clone().slice(range)),
-                        at,
-                        observer,
-                    );
-                    steps += 1;
-                }
+                (x, train.labels.clone().select(0, index), size, n)
             }
+        };
+        let rows = x.dims()[0];
+        for b in 0..batches {
+            let range = b * size..((b + 1) * size).min(rows);
+            let at = Position {
+                epoch,
+                batch: b,
+                step: steps,
+            };
+            let batch = if batches == 1 && range.len() == rows {
+                (x.clone(), y.clone())
+            } else {
+                (x.clone().slice(range.clone()), y.clone().slice(range))
+            };
+            model = step(model, &mut optim, lr, loss, batch, at, observer);
+            steps += 1;
         }
         progress.epoch(epoch);
 
