@@ -9,7 +9,7 @@
 //! - [`train`]: the shared training loop, optimizers with PyTorch's defaults, losses;
 //! - [`viz`]: figures from plain numbers, to PNG and SVG;
 //! - [`experiments`]: one module per notebook, the results contract and the report;
-//! - [`bench`]: the benchmark workloads behind `unfold bench` and `cargo bench`;
+//! - [`bench`](mod@bench): the benchmark workloads behind `unfold bench` and `cargo bench`;
 //! - [`cli`]: the `unfold` command line.
 //!
 //! Burn 0.22 tensors carry no backend type: everything takes a `&Device` and the backend is
