@@ -3,6 +3,24 @@
 //! A saved model is two files side by side: `<stem>.bpk`, the parameters as a Burn record
 //! (burnpack, written by [`Module::into_record`]), and `<stem>.json`, the [`MlpConfig`] that
 //! rebuilds the architecture. [`load_mlp`] needs only the stem and a device, on any backend.
+//!
+//! ```
+//! use burn::tensor::Device;
+//! use unfold_models::{Spirals3dModel, load_mlp, save_mlp};
+//!
+//! # #[allow(deprecated)]
+//! let device = Device::ndarray();
+//! let config = Spirals3dModel::DeepRelu.config();
+//! let model = config.init(&device);
+//! let stem = std::env::temp_dir().join(format!("unfold-doc-model-{}", std::process::id()));
+//! save_mlp(&model, &config, &stem)?; // writes <stem>.bpk and <stem>.json
+//! let (loaded, loaded_config) = load_mlp(&stem, &device)?;
+//! assert_eq!(loaded_config, config);
+//! assert_eq!(loaded.widths(), vec![3, 16, 16, 2, 1]);
+//! # std::fs::remove_file(stem.with_extension("bpk"))?;
+//! # std::fs::remove_file(stem.with_extension("json"))?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::path::{Path, PathBuf};
 
