@@ -1,36 +1,14 @@
 //! Notebook 000 end to end on the quick profile: files per the results contract, and the
 //! notebook's conclusion (a linear model cannot separate the spirals; ReLU models do better).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use unfold::device::{Backend, select_device};
+mod common;
+
+use common::{backend_context, scratch};
+use unfold::device::Backend;
+use unfold::experiments::Profile;
 use unfold::experiments::spirals3d::{Spirals3dConfig, run};
-use unfold::experiments::{Profile, RunContext};
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("unfold-test-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
-fn context(backend: Backend, out: &Path) -> Option<RunContext> {
-    match select_device(backend, 0) {
-        Ok(selected) => {
-            let mut ctx = RunContext::new(&selected, 42, Profile::Quick, out);
-            ctx.progress = false;
-            Some(ctx)
-        }
-        Err(e)
-            if std::env::var("UNFOLD_REQUIRE_WGPU").is_ok_and(|v| v == "1") || backend.is_cpu() =>
-        {
-            panic!("{backend} must be usable here: {e}")
-        }
-        Err(e) => {
-            eprintln!("skipping {backend}: {e}");
-            None
-        }
-    }
-}
 
 fn metrics(out: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(out.join("spirals3d/metrics.json")).unwrap();
@@ -44,7 +22,7 @@ fn test_accuracy(m: &serde_json::Value, model: &str) -> f64 {
 #[test]
 fn quick_run_on_ndarray_writes_the_contract_and_shows_the_science() {
     let out = scratch("spirals3d-ndarray");
-    let ctx = context(Backend::Ndarray, &out).unwrap();
+    let ctx = backend_context(Backend::Ndarray, &out, 42).unwrap();
     let outcome = run(&Spirals3dConfig::for_profile(Profile::Quick), &ctx).unwrap();
     let m = metrics(&out);
 
@@ -127,7 +105,7 @@ fn quick_run_on_wgpu_when_a_vulkan_device_exists() {
         return;
     }
     let out = scratch("spirals3d-wgpu");
-    let Some(ctx) = context(Backend::Wgpu, &out) else {
+    let Some(ctx) = backend_context(Backend::Wgpu, &out, 42) else {
         return;
     };
     // The same pipeline, shortened: software Vulkan is slow, and this checks portability.

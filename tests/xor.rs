@@ -1,37 +1,15 @@
 //! Notebooks 001 (question 2) and 004 (tasks 1, 2) end to end on the quick profile: files per
 //! the results contract, the notebook's findings, and the `backprop` command.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-use unfold::device::{Backend, select_device};
+mod common;
+
+use common::{backend_context, scratch};
+use unfold::device::Backend;
+use unfold::experiments::Profile;
 use unfold::experiments::xor::{HiddenRule, XorConfig, run};
-use unfold::experiments::{Profile, RunContext};
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("unfold-test-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
-fn context(backend: Backend, out: &Path, seed: u64) -> Option<RunContext> {
-    match select_device(backend, 0) {
-        Ok(selected) => {
-            let mut ctx = RunContext::new(&selected, seed, Profile::Quick, out);
-            ctx.progress = false;
-            Some(ctx)
-        }
-        Err(e)
-            if std::env::var("UNFOLD_REQUIRE_WGPU").is_ok_and(|v| v == "1") || backend.is_cpu() =>
-        {
-            panic!("{backend} must be usable here: {e}")
-        }
-        Err(e) => {
-            eprintln!("skipping {backend}: {e}");
-            None
-        }
-    }
-}
 
 fn metrics(out: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(out.join("xor/metrics.json")).unwrap();
@@ -53,7 +31,7 @@ fn tiny() -> XorConfig {
 #[test]
 fn quick_run_on_ndarray_writes_the_contract_and_shows_the_science() {
     let out = scratch("xor-ndarray");
-    let ctx = context(Backend::Ndarray, &out, 0).unwrap();
+    let ctx = backend_context(Backend::Ndarray, &out, 0).unwrap();
     let config = XorConfig::for_profile(Profile::Quick);
     let outcome = run(&config, &ctx).unwrap();
     let m = metrics(&out);
@@ -144,7 +122,7 @@ fn quick_run_on_ndarray_writes_the_contract_and_shows_the_science() {
 fn same_seed_same_results_batched_or_not() {
     let curve = |name: &str, batched: bool| {
         let out = scratch(name);
-        let ctx = context(Backend::Ndarray, &out, 7).unwrap();
+        let ctx = backend_context(Backend::Ndarray, &out, 7).unwrap();
         run(&XorConfig { batched, ..tiny() }, &ctx).unwrap();
         let m = metrics(&out);
         std::fs::remove_dir_all(&out).unwrap();
@@ -171,7 +149,7 @@ fn tiny_run_on_wgpu_when_a_vulkan_device_exists() {
         return;
     }
     let out = scratch("xor-wgpu");
-    let Some(ctx) = context(Backend::Wgpu, &out, 0) else {
+    let Some(ctx) = backend_context(Backend::Wgpu, &out, 0) else {
         return;
     };
     let config = XorConfig {
@@ -196,7 +174,7 @@ fn tiny_run_on_wgpu_when_a_vulkan_device_exists() {
     // examples are drawn on the host too, so ndarray computes the same losses up to float
     // rounding. Tolerance: |a − b| ≤ 1e-4 + 1e-3·|b|.
     let cpu_out = scratch("xor-wgpu-vs-ndarray");
-    let cpu = context(Backend::Ndarray, &cpu_out, 0).unwrap();
+    let cpu = backend_context(Backend::Ndarray, &cpu_out, 0).unwrap();
     run(&config, &cpu).unwrap();
     let c = metrics(&cpu_out);
     let runs = m["runs"].as_object().unwrap();

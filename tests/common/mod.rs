@@ -87,3 +87,32 @@ pub fn read_metrics(out: &Path, experiment: &str) -> serde_json::Value {
     let text = std::fs::read_to_string(out.join(experiment).join("metrics.json")).unwrap();
     serde_json::from_str(&text).unwrap()
 }
+
+/// A fresh path `<tmp>/unfold-test-<name>-<pid>` (removed first, not created).
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("unfold-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// A quiet quick-profile context on `backend`, or `None` (saying why) when a GPU backend has
+/// no usable device here. A CPU backend must work, and so must `wgpu` when
+/// `UNFOLD_REQUIRE_WGPU=1` (set by `.ci/run` where software Vulkan is installed).
+pub fn backend_context(backend: Backend, out: &Path, seed: u64) -> Option<RunContext> {
+    match select_device(backend, 0) {
+        Ok(selected) => {
+            let mut ctx = RunContext::new(&selected, seed, Profile::Quick, out);
+            ctx.progress = false;
+            Some(ctx)
+        }
+        Err(e)
+            if std::env::var("UNFOLD_REQUIRE_WGPU").is_ok_and(|v| v == "1") || backend.is_cpu() =>
+        {
+            panic!("{backend} must be usable here: {e}")
+        }
+        Err(e) => {
+            eprintln!("skipping {backend}: {e}");
+            None
+        }
+    }
+}
