@@ -8,6 +8,8 @@
 //! The readers accept the raw file or its gzip-compressed form (recognised by its content,
 //! not its name) and check everything: the magic number, the dimensions, and that the data
 //! is exactly as long as the header says — no silent truncation, no ignored trailing bytes.
+//! [`decode_idx_images`] and [`decode_idx_labels`] do the same for bytes already in memory,
+//! with the same code as the file readers (the fuzz targets in `fuzz/` drive them).
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -45,6 +47,10 @@ pub struct IdxImages {
     pub pixels: Vec<u8>,
 }
 
+/// The name that errors from [`decode_idx_images`] and [`decode_idx_labels`] give as the
+/// file's path, since bytes in memory have none.
+pub const IN_MEMORY: &str = "(in memory)";
+
 /// Whether the file at `path` starts like a gzip stream.
 pub fn is_gzip_file(path: &Path) -> Result<bool, DataError> {
     let mut reader = open(path)?;
@@ -60,7 +66,7 @@ fn open(path: &Path) -> Result<BufReader<File>, DataError> {
     Ok(BufReader::with_capacity(1 << 16, file))
 }
 
-fn starts_with_gzip(reader: &mut BufReader<File>, path: &Path) -> Result<bool, DataError> {
+fn starts_with_gzip(reader: &mut dyn BufRead, path: &Path) -> Result<bool, DataError> {
     let head = reader.fill_buf().map_err(|source| DataError::Io {
         action: "read",
         path: path.to_owned(),
@@ -103,23 +109,43 @@ struct Idx {
     data: Vec<u8>,
 }
 
+impl Idx {
+    /// The images of a decoded image file (three dimensions).
+    fn into_images(self) -> IdxImages {
+        IdxImages {
+            count: self.dims[0],
+            rows: self.dims[1],
+            cols: self.dims[2],
+            pixels: self.data,
+        }
+    }
+}
+
 /// Reads a whole IDX file (raw or gzip) of the expected kind, validating everything.
 fn read_idx(path: &Path, expect: Expect) -> Result<Idx, DataError> {
+    let mut file = open(path)?;
+    let len = file.get_ref().metadata().ok().map(|m| m.len());
+    decode_idx(&mut file, len, path, expect)
+}
+
+/// Decodes a whole IDX stream (raw or gzip) of the expected kind from `source`, whose length
+/// is `len` when known, validating everything; errors name `path`.
+fn decode_idx(
+    source: &mut dyn BufRead,
+    len: Option<u64>,
+    path: &Path,
+    expect: Expect,
+) -> Result<Idx, DataError> {
     let invalid = |reason: String| DataError::InvalidIdx {
         path: path.to_owned(),
         reason,
     };
-    let mut file = open(path)?;
-    let gzip = starts_with_gzip(&mut file, path)?;
-    let raw_len = if gzip {
-        None
+    let gzip = starts_with_gzip(source, path)?;
+    let raw_len = if gzip { None } else { len };
+    let mut reader: Box<dyn Read + '_> = if gzip {
+        Box::new(MultiGzDecoder::new(source))
     } else {
-        file.get_ref().metadata().ok().map(|m| m.len())
-    };
-    let mut reader: Box<dyn Read> = if gzip {
-        Box::new(MultiGzDecoder::new(file))
-    } else {
-        Box::new(file)
+        Box::new(source)
     };
     // Read errors: for gzip data they mean a corrupt or truncated stream.
     let read_error = |e: std::io::Error| {
@@ -310,13 +336,7 @@ fn read_up_to(reader: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
 /// incomplete or declares empty images, or its (decompressed) length differs from what the
 /// header declares.
 pub fn read_idx_images(path: &Path) -> Result<IdxImages, DataError> {
-    let Idx { dims, data } = read_idx(path, Expect::Images)?;
-    Ok(IdxImages {
-        count: dims[0],
-        rows: dims[1],
-        cols: dims[2],
-        pixels: data,
-    })
+    read_idx(path, Expect::Images).map(Idx::into_images)
 }
 
 /// Reads an IDX label file (`*-labels-idx1-ubyte`, raw or gzip-compressed).
@@ -329,6 +349,30 @@ pub fn read_idx_images(path: &Path) -> Result<IdxImages, DataError> {
 /// As [`read_idx_images`], for label files.
 pub fn read_idx_labels(path: &Path) -> Result<Vec<u8>, DataError> {
     Ok(read_idx(path, Expect::Labels)?.data)
+}
+
+/// Decodes the bytes of an IDX image file (raw or gzip-compressed, recognised by content)
+/// already in memory, checking exactly what [`read_idx_images`] checks, with the same code.
+///
+/// # Errors
+///
+/// [`DataError::InvalidIdx`] as for [`read_idx_images`], with [`IN_MEMORY`] as the path.
+pub fn decode_idx_images(bytes: &[u8]) -> Result<IdxImages, DataError> {
+    let mut source = bytes;
+    let len = Some(bytes.len() as u64);
+    decode_idx(&mut source, len, Path::new(IN_MEMORY), Expect::Images).map(Idx::into_images)
+}
+
+/// Decodes the bytes of an IDX label file (raw or gzip-compressed) already in memory, as
+/// [`read_idx_labels`] reads a file.
+///
+/// # Errors
+///
+/// [`DataError::InvalidIdx`] as for [`read_idx_labels`], with [`IN_MEMORY`] as the path.
+pub fn decode_idx_labels(bytes: &[u8]) -> Result<Vec<u8>, DataError> {
+    let mut source = bytes;
+    let len = Some(bytes.len() as u64);
+    Ok(decode_idx(&mut source, len, Path::new(IN_MEMORY), Expect::Labels)?.data)
 }
 
 /// The bytes of an IDX image file holding `pixels.len() / (rows * cols)` images.
