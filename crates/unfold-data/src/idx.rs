@@ -33,6 +33,10 @@ const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 /// Largest buffer reserved up front; larger data (only possible with a corrupt header, for
 /// MNIST-sized files) grows as it actually arrives.
 const MAX_PREALLOCATION: u64 = 64 << 20;
+/// Deflate expands data at most about 1032-fold (a 258-byte match per two bits), so a gzip
+/// stream of `n` bytes cannot plausibly hold more than this many times `n` bytes. It bounds
+/// only what is reserved up front, not what is read.
+const MAX_GZIP_EXPANSION: u64 = 1032;
 
 /// The images of an IDX image file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -239,8 +243,16 @@ fn decode_idx(
         return Err(invalid(length_problem(stream, &declared, total, len)));
     }
 
+    // Reserve no more than the input can hold: a raw stream's length was checked above, but a
+    // gzip header's dimensions are not checked until the data has arrived, so a few corrupt
+    // bytes must not reserve what they claim (found by the `idx` fuzz target).
+    let plausible = match (gzip, len) {
+        (true, Some(compressed)) => compressed.saturating_mul(MAX_GZIP_EXPANSION),
+        _ => data_len,
+    };
+    let mut data = Vec::with_capacity(data_len.min(plausible).min(MAX_PREALLOCATION) as usize);
+
     // Data: read at most one byte more than declared, to detect trailing data.
-    let mut data = Vec::with_capacity(data_len.min(MAX_PREALLOCATION) as usize);
     reader
         .by_ref()
         .take(data_len + 1)
