@@ -27,6 +27,12 @@ criterion:
     cargo bench --bench training
     cargo bench --bench data
 
+# Fuzz one file reader on stable Rust for SECONDS: `just fuzz idx` or `just fuzz network_json 900`
+# (one worker; crashes land in fuzz/artifacts/; see fuzz/README.md).
+fuzz TARGET="idx" SECONDS="600":
+    cargo fuzz --version >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+    cd fuzz && mkdir -p corpus/{{TARGET}} && cargo fuzz run --sanitizer none {{TARGET}} corpus/{{TARGET}} seeds/{{TARGET}} -- -dict=dicts/{{TARGET}}.dict -max_total_time={{SECONDS}} -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=10
+
 # What CI runs.
 ci:
     bash .ci/run
