@@ -8,7 +8,7 @@ clock measures finished work. Prints a table and, with --json, writes the same s
 `unfold bench --json` (backend "pytorch-<device>").
 
     python3 benches/pytorch/bench.py --device cuda --json pytorch.json
-    python3 benches/pytorch/bench.py --device cpu --only W1,W2
+    python3 benches/pytorch/bench.py --device cpu --threads 2 --only W1,W2
 
 W3/W4 use random images of the MNIST shape: speed does not depend on the pixel values.
 """
@@ -206,7 +206,11 @@ def main():
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--json")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="CPU threads for torch (default: torch's own choice)")
     args = parser.parse_args()
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
     if args.repeats < 1:
         parser.error("--repeats must be >= 1")
     device = torch.device(args.device)
@@ -231,7 +235,7 @@ def main():
             "id": wid, "workload": description, "backend": f"pytorch-{device.type}",
             "device": name, "unit": unit, "median": median, "min": min(values),
             "max": max(values), "values": values, "warmup_seconds": warmup,
-            "note": f"torch {torch.__version__}, eager",
+            "note": f"torch {torch.__version__}, eager, {torch.get_num_threads()} CPU threads",
         })
     if args.json:
         report = {
