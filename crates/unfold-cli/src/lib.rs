@@ -58,6 +58,14 @@ enum Command {
     ReproduceAll(ReproduceArgs),
     /// Measure the benchmark workloads (W1-W6) and optionally write them as JSON.
     Bench(BenchArgs),
+    /// Serve this machine's device to other machines' `--backend remote` runs (Burn's remote
+    /// backend over WebSocket; 127.0.0.1 only unless --bind says otherwise).
+    Serve(ServeArgs),
+    /// Show or clear the cache of compiled GPU kernels and autotune results.
+    Cache {
+        #[command(subcommand)]
+        cmd: CacheCommand,
+    },
     /// Fetch, verify and locate the MNIST and Fashion-MNIST files.
     Data {
         #[command(subcommand)]
@@ -93,10 +101,74 @@ struct CommonArgs {
     /// records with their configuration, for `unfold_models::load_mlp`.
     #[arg(long)]
     save_model: bool,
-    /// Go on with a long study (mnist) that was interrupted: runs it already finished (saved
-    /// under `<out>/<experiment>/runs/`) are reused, not trained again.
+    /// Go on with a long study (mnist, xor) that was interrupted: runs it already finished
+    /// (saved under `<out>/<experiment>/runs/`) are reused, not trained again.
     #[arg(long)]
     resume: bool,
+    #[command(flatten)]
+    remote: RemoteArgs,
+}
+
+/// Where the servers of `--backend remote` are.
+#[derive(Debug, Args, Clone, Default)]
+struct RemoteArgs {
+    /// With `--backend remote` (implied when given): the server started by `unfold serve`, as
+    /// ws://HOST:PORT. Give several (repeat the flag or separate with commas) to spread a
+    /// study's independent runs over them, one run per server at a time.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "ws://HOST:PORT",
+        env = "UNFOLD_REMOTE"
+    )]
+    remote: Vec<String>,
+    /// The token the servers were started with (`unfold serve --token`).
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "UNFOLD_REMOTE_TOKEN",
+        hide_env_values = true
+    )]
+    token: Option<String>,
+}
+
+/// What to do with the kernel cache.
+#[derive(Debug, Subcommand, Clone, Copy)]
+enum CacheCommand {
+    /// Print where the cache is and how big it is.
+    Where,
+    /// Empty the cache: the next GPU run compiles and autotunes its kernels again.
+    Clear,
+}
+
+/// Serve a local device to `--backend remote` clients.
+#[derive(Debug, Args, Clone)]
+struct ServeArgs {
+    /// The backend whose device is served: cuda, wgpu, flex or ndarray (default: cuda, then a
+    /// hardware wgpu adapter, then the fastest CPU backend).
+    #[arg(long, short = 'b')]
+    backend: Option<String>,
+    /// Which of its devices (see `unfold info`); run one server per device to serve several.
+    #[arg(long, default_value_t = 0)]
+    device: usize,
+    /// Where to listen, HOST:PORT (port 0 picks a free one). The default answers this machine
+    /// only. Any other address is reachable from the network, and the protocol is unencrypted:
+    /// give it together with --token, on a network you trust.
+    #[arg(long, default_value = "127.0.0.1:3000", value_name = "HOST:PORT")]
+    bind: String,
+    /// A secret every client must present (their --token or $UNFOLD_REMOTE_TOKEN). It keeps
+    /// stray clients out; it does not encrypt the traffic.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "UNFOLD_REMOTE_TOKEN",
+        hide_env_values = true
+    )]
+    token: Option<String>,
+    /// Listen on a non-loopback --bind address without a token: anyone who reaches the port
+    /// can use the device and read its tensors.
+    #[arg(long)]
+    insecure_no_token: bool,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -156,6 +228,8 @@ struct BenchArgs {
     /// Device index for GPU backends.
     #[arg(long, default_value_t = 0)]
     device: usize,
+    #[command(flatten)]
+    remote: RemoteArgs,
     /// Only these workloads, comma-separated (W1,W2,W3,W4,W5,W6).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
@@ -181,6 +255,8 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
 /// Parses the process arguments and runs the command; the exit code says how it went.
 pub fn main() -> ExitCode {
     quiet_window_system_probing();
+    // Before any device opens: compiled kernels and autotune results persist between runs.
+    unfold_device::kernel_cache::enable(unfold_device::kernel_cache::dir().as_deref());
     let cli = Cli::parse();
     match dispatch(cli) {
         Ok(code) => code,
@@ -227,6 +303,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Backprop(args) => backprop(&args),
         Command::ReproduceAll(args) => reproduce_all(&args),
         Command::Bench(args) => bench(&args),
+        Command::Serve(args) => serve(&args),
+        Command::Cache { cmd } => cache(cmd),
         Command::Data { cmd } => data::run(cmd),
     }
 }
@@ -267,6 +345,42 @@ fn backprop(args: &BackpropArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
+fn cache(cmd: CacheCommand) -> anyhow::Result<ExitCode> {
+    use unfold_device::kernel_cache;
+    let Some(dir) = kernel_cache::dir() else {
+        println!(
+            "the kernel cache is off (${}=off): every process compiles its kernels",
+            kernel_cache::ENV
+        );
+        return Ok(ExitCode::SUCCESS);
+    };
+    if !kernel_cache::is_supported() {
+        println!("this build has no GPU backend, so there are no kernels to cache");
+    }
+    let mib = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
+    match cmd {
+        CacheCommand::Where => {
+            let (files, bytes) = kernel_cache::usage(&dir);
+            println!(
+                "{} — {files} file(s), {:.1} MiB (move it with ${})",
+                dir.display(),
+                mib(bytes),
+                kernel_cache::ENV
+            );
+        }
+        CacheCommand::Clear => {
+            let (files, bytes) = kernel_cache::clear(&dir)
+                .map_err(|e| anyhow::anyhow!("cannot clear {}: {e}", dir.display()))?;
+            println!(
+                "cleared {}: removed {files} file(s), {:.1} MiB",
+                dir.display(),
+                mib(bytes)
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn list() {
     println!("{:<14} {:<28} title", "experiment", "notebook");
     for e in EXPERIMENTS {
@@ -284,6 +398,13 @@ fn info() {
                 "  {:<8} not compiled (build with `--features {}`)",
                 backend.name(),
                 backend.cargo_feature()
+            );
+            continue;
+        }
+        if backend == Backend::Remote {
+            println!(
+                "  {:<8} the device of a server started by `unfold serve`: --backend remote --remote ws://HOST:PORT",
+                backend.name()
             );
             continue;
         }
@@ -312,7 +433,9 @@ fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
             .collect::<Result<_, _>>()
             .map_err(anyhow::Error::msg)?
     };
-    let backends: Vec<Backend> = if args.backend.is_empty() {
+    let backends: Vec<Backend> = if args.backend.is_empty() && !args.remote.remote.is_empty() {
+        vec![Backend::Remote]
+    } else if args.backend.is_empty() {
         Backend::compiled()
             .into_iter()
             .filter(|b| b.is_cpu())
@@ -340,10 +463,10 @@ fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     );
     let host_done = std::cell::Cell::new(false);
     for backend in backends {
-        let selected = match select_device(backend, args.device) {
+        let selected = match open_device(backend, args.device, &args.remote) {
             Ok(s) => s,
             Err(e) => {
-                println!("{backend}: skipped ({e})");
+                println!("{backend}: skipped ({e:#})");
                 continue;
             }
         };
@@ -397,13 +520,127 @@ enum BackendChoice {
     Auto,
 }
 
-/// The backend asked for; without `--backend`, `default` (`auto` for reproduce-all, the
-/// fastest CPU backend for one experiment).
+/// The backend asked for; without `--backend`, `remote` when `--remote` names a server, else
+/// `default` (`auto` for reproduce-all, the fastest CPU backend for one experiment).
 fn resolve_backend(args: &CommonArgs, default: BackendChoice) -> anyhow::Result<BackendChoice> {
-    match args.backend.as_deref().map(str::trim) {
-        Some(name) if name.eq_ignore_ascii_case("auto") => Ok(BackendChoice::Auto),
-        Some(name) => Ok(BackendChoice::Fixed(name.parse()?)),
-        None => Ok(default),
+    let choice = match args.backend.as_deref().map(str::trim) {
+        Some(name) if name.eq_ignore_ascii_case("auto") => BackendChoice::Auto,
+        Some(name) => BackendChoice::Fixed(name.parse()?),
+        None if !args.remote.remote.is_empty() => BackendChoice::Fixed(Backend::Remote),
+        None => default,
+    };
+    if !args.remote.remote.is_empty() && choice != BackendChoice::Fixed(Backend::Remote) {
+        eprintln!("unfold: --remote/$UNFOLD_REMOTE is ignored: the backend is not `remote`");
+    }
+    Ok(choice)
+}
+
+/// Opens `backend`'s device `index`; for `remote`, connects to the first `--remote` server.
+fn open_device(
+    backend: Backend,
+    index: usize,
+    remote: &RemoteArgs,
+) -> anyhow::Result<SelectedDevice> {
+    #[cfg(feature = "remote")]
+    if backend == Backend::Remote {
+        let Some(first) = remote.remote.first() else {
+            anyhow::bail!(
+                "--backend remote needs --remote ws://HOST:PORT (a server started with `unfold serve`)"
+            );
+        };
+        return Ok(unfold_device::remote::connect(
+            first,
+            remote.token.as_deref(),
+            index,
+        )?);
+    }
+    let _ = remote;
+    Ok(select_device(backend, index)?)
+}
+
+/// With several `--remote` servers, the devices of all but the first: a study's independent
+/// runs go to them too, one run per server at a time.
+fn extra_workers(
+    choice: BackendChoice,
+    index: usize,
+    remote: &RemoteArgs,
+) -> anyhow::Result<Vec<SelectedDevice>> {
+    #[cfg(feature = "remote")]
+    if choice == BackendChoice::Fixed(Backend::Remote) {
+        let workers = remote
+            .remote
+            .iter()
+            .skip(1)
+            .map(|address| {
+                unfold_device::remote::connect(address, remote.token.as_deref(), index)
+                    .map_err(anyhow::Error::from)
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        for worker in &workers {
+            eprintln!("unfold: also running on {}", worker.description);
+        }
+        return Ok(workers);
+    }
+    let _ = (choice, index, remote);
+    Ok(Vec::new())
+}
+
+fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    #[cfg(not(feature = "remote"))]
+    {
+        let _ = args;
+        anyhow::bail!(
+            "this binary was built without the remote backend; rebuild with `cargo build --release --features remote`"
+        );
+    }
+    #[cfg(feature = "remote")]
+    {
+        use std::io::Write;
+        use unfold_device::remote::{ServeOptions, bind};
+        let backend = match args.backend.as_deref() {
+            Some(name) => name.parse()?,
+            // The fastest device this machine has: cuda, then a hardware wgpu adapter, then
+            // the CPU.
+            None => {
+                unfold_device::choose_auto(usize::MAX, args.device)?
+                    .selected
+                    .backend
+            }
+        };
+        let server = bind(&ServeOptions {
+            backend,
+            index: args.device,
+            bind: args.bind.clone(),
+            token: args.token.clone(),
+            allow_open: args.insecure_no_token,
+        })?;
+        let url = server.url();
+        println!(
+            "unfold serve: {} — {} — listening on {url}",
+            server.selected.backend, server.selected.description
+        );
+        println!(
+            "  clients: unfold <experiment> --backend remote --remote {}{}",
+            if server.address.ip().is_unspecified() {
+                format!("ws://THIS-HOST:{}", server.address.port())
+            } else {
+                url.clone()
+            },
+            if args.token.as_deref().is_some_and(|t| !t.is_empty()) {
+                " --token TOKEN"
+            } else {
+                ""
+            }
+        );
+        if !server.address.ip().is_loopback() {
+            println!(
+                "  warning: reachable from the network; the traffic (tensors, token) is not encrypted"
+            );
+        }
+        println!("  Ctrl+C stops the server");
+        std::io::stdout().flush()?;
+        server.serve()?;
+        Ok(ExitCode::SUCCESS)
     }
 }
 
@@ -419,13 +656,14 @@ fn device_for(
     choice: BackendChoice,
     info: &unfold_experiments::ExperimentInfo,
     index: usize,
+    remote: &RemoteArgs,
     cache: &mut Vec<SelectedDevice>,
 ) -> anyhow::Result<(SelectedDevice, Option<String>)> {
     let cached = |backend: Backend, cache: &mut Vec<SelectedDevice>| -> anyhow::Result<_> {
         if let Some(d) = cache.iter().find(|d| d.backend == backend) {
             return Ok(d.clone());
         }
-        let d = select_device(backend, index)?;
+        let d = open_device(backend, index, remote)?;
         cache.push(d.clone());
         Ok(d)
     };
@@ -457,7 +695,8 @@ fn context(
     info: &unfold_experiments::ExperimentInfo,
 ) -> anyhow::Result<RunContext> {
     let choice = resolve_backend(args, cpu_default()?)?;
-    let (selected, reason) = device_for(choice, info, args.device, &mut Vec::new())?;
+    let (selected, reason) = device_for(choice, info, args.device, &args.remote, &mut Vec::new())?;
+    let workers = extra_workers(choice, args.device, &args.remote)?;
     eprintln!(
         "unfold: backend {} — {}",
         selected.backend, selected.description
@@ -473,7 +712,8 @@ fn context(
     )
     .with_data_dir(args.data_dir.clone())
     .with_save_models(args.save_model)
-    .with_resume(args.resume))
+    .with_resume(args.resume)
+    .with_workers(workers))
 }
 
 fn print_outcome(outcome: &ExperimentOutcome) {
@@ -509,16 +749,35 @@ fn sandwich(args: &SandwichArgs) -> anyhow::Result<ExitCode> {
     }
     let ctx = context(&args.common, info)?;
     println!("{} ({}), profile {}", info.name, info.notebook, ctx.profile);
-    let outcome = run(&config, &ctx)?;
+    let outcome =
+        unfold_device::quiet_catch_unwind(|| run(&config, &ctx)).unwrap_or_else(|panic| {
+            Err(
+                anyhow::anyhow!(unfold_experiments::panic_reason(&ctx, &panic))
+                    .context(format!("{NAME} on {}", ctx.device_description)),
+            )
+        })?;
     print_outcome(&outcome);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs experiment `name`, turning a panic inside it (a bug, or a remote server that dropped
+/// the connection) into an error naming the device.
+fn run_guarded(name: &str, ctx: &RunContext) -> anyhow::Result<ExperimentOutcome> {
+    unfold_device::quiet_catch_unwind(|| unfold_experiments::run(name, ctx)).unwrap_or_else(
+        |panic| {
+            Err(
+                anyhow::anyhow!(unfold_experiments::panic_reason(ctx, &panic))
+                    .context(format!("{name} on {}", ctx.device_description)),
+            )
+        },
+    )
 }
 
 fn run_one(name: &str, args: &CommonArgs) -> anyhow::Result<ExitCode> {
     let info = unfold_experiments::find(name).map_err(anyhow::Error::msg)?;
     let ctx = context(args, info)?;
     println!("{} ({}), profile {}", info.name, info.notebook, ctx.profile);
-    let outcome = unfold_experiments::run(name, &ctx)?;
+    let outcome = run_guarded(name, &ctx)?;
     print_outcome(&outcome);
     Ok(ExitCode::SUCCESS)
 }
@@ -538,10 +797,11 @@ fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
     let choice = resolve_backend(&args.common, BackendChoice::Auto)?;
     let mut devices: Vec<SelectedDevice> = Vec::new();
     if let BackendChoice::Fixed(backend) = choice {
-        let device = select_device(backend, args.common.device)?;
+        let device = open_device(backend, args.common.device, &args.common.remote)?;
         eprintln!("unfold: backend {} — {}", backend, device.description);
         devices.push(device);
     }
+    let workers = extra_workers(choice, args.common.device, &args.common.remote)?;
     unfold_experiments::results::prepare_output_dir(&args.common.out)?;
 
     let started = Instant::now();
@@ -550,22 +810,27 @@ fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
     let total = selected.len();
     for (i, info) in selected.iter().enumerate() {
         println!("[{}/{total}] {} ({})", i + 1, info.name, info.notebook);
-        let (device, backend_reason) =
-            match device_for(choice, info, args.common.device, &mut devices) {
-                Ok(d) => d,
-                Err(e) => {
-                    let failure = index::Failure::from_error(&e);
-                    println!("  FAILED: {}", failure.line);
-                    entries.push(index::Entry {
-                        info: **info,
-                        outcome: Err(failure),
-                        seconds: 0.0,
-                        backend: "none".into(),
-                        backend_reason: None,
-                    });
-                    continue;
-                }
-            };
+        let (device, backend_reason) = match device_for(
+            choice,
+            info,
+            args.common.device,
+            &args.common.remote,
+            &mut devices,
+        ) {
+            Ok(d) => d,
+            Err(e) => {
+                let failure = index::Failure::from_error(&e);
+                println!("  FAILED: {}", failure.line);
+                entries.push(index::Entry {
+                    info: **info,
+                    outcome: Err(failure),
+                    seconds: 0.0,
+                    backend: "none".into(),
+                    backend_reason: None,
+                });
+                continue;
+            }
+        };
         if let Some(reason) = &backend_reason {
             println!(
                 "  auto → {} ({}): {reason}",
@@ -580,10 +845,10 @@ fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
         )
         .with_data_dir(args.common.data_dir.clone())
         .with_save_models(args.common.save_model)
-        .with_resume(args.common.resume);
+        .with_resume(args.common.resume)
+        .with_workers(workers.clone());
         let t = Instant::now();
-        let result = unfold_device::quiet_catch_unwind(|| unfold_experiments::run(info.name, &ctx))
-            .unwrap_or_else(|panic| Err(anyhow::anyhow!("internal error (panic): {panic}")));
+        let result = run_guarded(info.name, &ctx);
         let outcome = result.map_err(|e| index::Failure::from_error(&e));
         match &outcome {
             Ok(outcome) => print_outcome(outcome),
@@ -610,6 +875,7 @@ fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
             },
             device: devices
                 .iter()
+                .chain(&workers)
                 .map(|d| d.description.clone())
                 .collect::<Vec<_>>()
                 .join(" + "),

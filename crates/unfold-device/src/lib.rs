@@ -3,7 +3,7 @@
 //! Burn 0.22 tensors carry no backend type: the [`Device`] a tensor lives on routes every
 //! operation. This crate is the one place that knows which Burn backends were compiled into
 //! the binary (cargo features `ndarray`, `flex`, `wgpu`, `cuda`), turns a `--backend` name
-//! into a [`Device`], checks that the device actually works before any training starts, and
+//! into a [`Device`] (or, with the `remote` feature, connects to a server, see [`remote`]), checks that the device actually works before any training starts, and
 //! describes it for manifests and `unfold info`. Everything else in unfold takes a `&Device`
 //! and never names a backend.
 //!
@@ -15,6 +15,10 @@
 //! assert_eq!(selected.backend, Backend::Ndarray);
 //! ```
 #![warn(missing_docs)]
+
+pub mod kernel_cache;
+#[cfg(feature = "remote")]
+pub mod remote;
 
 use std::fmt;
 use std::str::FromStr;
@@ -37,24 +41,29 @@ pub enum Backend {
     Wgpu,
     /// Burn's `cuda` backend: NVIDIA GPUs, CUDA loaded at run time.
     Cuda,
+    /// Burn's remote backend: the device of an `unfold serve` server, over WebSocket.
+    Remote,
 }
 
 impl Backend {
     /// Every backend, in the order `unfold info` lists them.
-    pub const ALL: [Backend; 4] = [
+    pub const ALL: [Backend; 5] = [
         Backend::Ndarray,
         Backend::Flex,
         Backend::Wgpu,
         Backend::Cuda,
+        Backend::Remote,
     ];
 
-    /// The name used on the command line and in results (`ndarray`, `flex`, `wgpu`, `cuda`).
+    /// The name used on the command line and in results (`ndarray`, `flex`, `wgpu`, `cuda`,
+    /// `remote`).
     pub fn name(self) -> &'static str {
         match self {
             Backend::Ndarray => "ndarray",
             Backend::Flex => "flex",
             Backend::Wgpu => "wgpu",
             Backend::Cuda => "cuda",
+            Backend::Remote => "remote",
         }
     }
 
@@ -70,6 +79,7 @@ impl Backend {
             Backend::Flex => cfg!(feature = "flex"),
             Backend::Wgpu => cfg!(feature = "wgpu"),
             Backend::Cuda => cfg!(feature = "cuda"),
+            Backend::Remote => cfg!(feature = "remote"),
         }
     }
 
@@ -127,7 +137,7 @@ impl FromStr for Backend {
 #[derive(Debug, thiserror::Error)]
 pub enum DeviceError {
     /// The name matches no backend.
-    #[error("unknown backend '{given}'{}; valid backends: ndarray, flex, wgpu, cuda", suggestion_text(.suggestion))]
+    #[error("unknown backend '{given}'{}; valid backends: ndarray, flex, wgpu, cuda, remote", suggestion_text(.suggestion))]
     UnknownBackend {
         /// What the user typed.
         given: String,
@@ -152,6 +162,16 @@ pub enum DeviceError {
         /// The device index asked for, where it applies.
         index: Option<usize>,
         /// What went wrong when the device was tried.
+        reason: String,
+        /// What the user can do about it.
+        hint: &'static str,
+    },
+    /// A remote server could not be reached, refused the session, or cannot be served.
+    #[error("remote server {address}: {reason}; {hint}")]
+    Remote {
+        /// The server's address (or the address a server was to listen on).
+        address: String,
+        /// What happened.
         reason: String,
         /// What the user can do about it.
         hint: &'static str,
@@ -271,6 +291,12 @@ fn make_device(backend: Backend, index: usize) -> Result<Device, DeviceError> {
         }
         #[cfg(feature = "cuda")]
         Backend::Cuda => Ok(Device::cuda(index)),
+        Backend::Remote => Err(DeviceError::Unavailable {
+            backend,
+            index: None,
+            reason: "a remote device needs the address of its server".into(),
+            hint: "pass --remote ws://HOST:PORT (start the server with `unfold serve`)",
+        }),
         #[allow(unreachable_patterns)]
         _ => unreachable!("checked by is_compiled"),
     }
@@ -348,6 +374,7 @@ fn probe(backend: Backend, device: &Device, index: usize) -> Result<(), DeviceEr
             hint: match backend {
                 Backend::Wgpu => WGPU_HINT,
                 Backend::Cuda => CUDA_HINT,
+                Backend::Remote => "check the server's terminal",
                 _ => "this CPU backend should always work; please report a bug",
             },
         }),
@@ -382,6 +409,7 @@ pub fn describe(backend: Backend, device: &Device) -> String {
             format!("{} on the host CPU ({} threads)", backend, cpu_threads())
         }
         Backend::Wgpu | Backend::Cuda => gpu_name(device).unwrap_or_else(|| format!("{device:?}")),
+        Backend::Remote => format!("{device:?}"),
     }
 }
 
@@ -498,6 +526,9 @@ pub fn list_devices(backend: Backend) -> Result<Vec<(Device, String)>, String> {
         Backend::Wgpu => enumerate(backend, burn::tensor::DeviceType::Wgpu),
         #[cfg(feature = "cuda")]
         Backend::Cuda => enumerate(backend, burn::tensor::DeviceType::Cuda),
+        Backend::Remote => {
+            Err("served by `unfold serve`; connect with --remote ws://HOST:PORT".into())
+        }
         #[allow(unreachable_patterns)]
         _ => Err("not compiled in".into()),
     }

@@ -73,6 +73,10 @@ pub struct RunContext {
     /// Reuse the runs a previous, interrupted invocation of a long study finished (`--resume`):
     /// each finished run is saved under `<out>/<experiment>/runs/` as it ends.
     pub resume: bool,
+    /// More devices a study may put its independent runs on besides [`device`](Self::device)
+    /// (several `--remote` servers), one run per device at a time (the mnist study's runs,
+    /// the xor grid's dimensions). Empty: everything runs on `device`.
+    pub workers: Vec<SelectedDevice>,
 }
 
 impl RunContext {
@@ -94,6 +98,34 @@ impl RunContext {
             data_dir: None,
             save_models: false,
             resume: false,
+            workers: Vec::new(),
+        }
+    }
+
+    /// The same context spreading a study's independent runs over `workers` too.
+    pub fn with_workers(mut self, workers: Vec<SelectedDevice>) -> Self {
+        self.workers = workers;
+        self
+    }
+
+    /// Every device runs may go to: [`device`](Self::device) first, then the workers.
+    pub fn devices(&self) -> Vec<(Device, String)> {
+        std::iter::once((self.device.clone(), self.device_description.clone()))
+            .chain(
+                self.workers
+                    .iter()
+                    .map(|w| (w.device.clone(), w.description.clone())),
+            )
+            .collect()
+    }
+
+    /// This context on another of its devices (no workers of its own).
+    pub fn on_device(&self, device: &Device, description: &str) -> Self {
+        Self {
+            device: device.clone(),
+            device_description: description.to_string(),
+            workers: Vec::new(),
+            ..self.clone()
         }
     }
 

@@ -28,3 +28,4 @@ pub mod xor;
 
 pub use context::{Profile, RunContext};
 pub use registry::{EXPERIMENTS, ExperimentInfo, ExperimentOutcome, find, run};
+pub use runs::panic_reason;

@@ -22,7 +22,9 @@ use crate::plots::{
 };
 use crate::registry::ExperimentOutcome;
 use crate::results::{Metrics, Report, RunMetrics, number, percent};
-use crate::runs::{Checkpoints, Started, begin, finish, load_images, results_table, train_mlp};
+use crate::runs::{
+    Checkpoints, Started, begin, finish, load_images, results_table, spread, train_mlp,
+};
 use crate::{Profile, RunContext};
 
 /// The experiment's name on the command line and in results.
@@ -203,11 +205,38 @@ impl MnistConfig {
 
 /// The three splits on the device, and the host copies the figures need.
 struct MnistData {
+    /// The three splits on the context's device.
+    splits: DeviceSplits,
+    /// The host copies, for the other devices of a spread study.
+    host: [ImageSet; 3],
+    test_images: ImageSet,
+    sanity: String,
+}
+
+/// Training, validation and test sets on one device.
+struct DeviceSplits {
     train: DeviceData,
     validation: DeviceData,
     test: DeviceData,
-    test_images: ImageSet,
-    sanity: String,
+}
+
+impl MnistData {
+    fn on_device(&self, device: &burn::tensor::Device) -> DeviceSplits {
+        let [train, validation, test] = &self.host;
+        DeviceSplits {
+            train: train.to_device_flat(device, Normalization::UNIT),
+            validation: validation.to_device_flat(device, Normalization::UNIT),
+            test: test.to_device_flat(device, Normalization::UNIT),
+        }
+    }
+}
+
+impl std::ops::Deref for MnistData {
+    type Target = DeviceSplits;
+
+    fn deref(&self) -> &DeviceSplits {
+        &self.splits
+    }
 }
 
 fn load_data(config: &MnistConfig, ctx: &RunContext) -> anyhow::Result<MnistData> {
@@ -233,9 +262,12 @@ fn load_data(config: &MnistConfig, ctx: &RunContext) -> anyhow::Result<MnistData
         labels.iter().max().copied().unwrap_or(0),
     );
     Ok(MnistData {
-        train: train_device,
-        validation: validation.to_device_flat(device, Normalization::UNIT),
-        test: test.to_device_flat(device, Normalization::UNIT),
+        splits: DeviceSplits {
+            train: train_device,
+            validation: validation.to_device_flat(device, Normalization::UNIT),
+            test: test.to_device_flat(device, Normalization::UNIT),
+        },
+        host: [train, validation, test.clone()],
         test_images: test,
         sanity,
     })
@@ -291,50 +323,97 @@ struct Runs<'a> {
 }
 
 impl Runs<'_> {
-    fn get(&mut self, spec: &RunSpec) -> anyhow::Result<(String, RunMetrics)> {
-        if let Some((_, m)) = self.done.iter().find(|(s, _)| s == spec) {
-            return Ok((spec.name(), m.clone()));
+    /// The runs of `specs`, in order: finished ones reused, checkpointed ones resumed, the rest
+    /// trained — spread over the context's devices when it has several.
+    fn get_all(&mut self, specs: &[RunSpec]) -> anyhow::Result<Vec<(String, RunMetrics)>> {
+        let mut to_train: Vec<RunSpec> = Vec::new();
+        for spec in specs {
+            if self.done.iter().any(|(s, _)| s == spec) || to_train.contains(spec) {
+                continue;
+            }
+            let name = spec.name();
+            if let Some(metrics) = self.checkpoints.load(&name) {
+                println!("  · {name} — resumed from an earlier run");
+                self.done.push((spec.clone(), metrics));
+            } else {
+                to_train.push(spec.clone());
+            }
         }
-        let name = spec.name();
-        if let Some(metrics) = self.checkpoints.load(&name) {
-            println!("  · {name} — resumed from an earlier run");
-            self.done.push((spec.clone(), metrics.clone()));
-            return Ok((name, metrics));
-        }
-        let net_config = MlpConfig::new(self.config.widths.clone(), Activation::Relu)
-            .with_init(spec.init)
-            .with_batch_norm(spec.batch_norm);
-        let fit = self
-            .config
-            .fit_config(spec.optimizer.clone(), self.ctx.seed);
-        let (net, mut metrics) = train_mlp(
-            &net_config,
-            &name,
-            &fit,
+        let (config, checkpoints, spread_over) =
+            (self.config, &self.checkpoints, self.ctx.workers.len() + 1);
+        let trained = spread(
             self.ctx,
-            &self.data.train,
-            &self.data.validation,
+            &to_train,
+            None,
+            |ctx| Ok(Some(self.data.on_device(&ctx.device))),
+            |ctx, splits: &Option<DeviceSplits>, spec| {
+                let splits = splits.as_ref().unwrap_or(&self.data.splits);
+                let metrics = train_run(config, ctx, splits, spec)?;
+                checkpoints.save(&spec.name(), &metrics)?;
+                if spread_over > 1 {
+                    println!(
+                        "  · {} — trained on {}",
+                        spec.name(),
+                        ctx.device_description
+                    );
+                }
+                Ok(metrics)
+            },
         );
-        // The logged held-out set is the validation split; the test set is scored once, now.
-        let validation = metrics.test_accuracy;
-        let (test_loss, test_accuracy) = evaluate(&net, Loss::CrossEntropy, &self.data.test);
-        metrics.test_accuracy = test_accuracy.is_finite().then_some(test_accuracy);
-        metrics.final_test_loss = test_loss.is_finite().then_some(test_loss);
-        metrics
-            .extra
-            .insert("validation_accuracy".into(), serde_json::json!(validation));
-        metrics.extra.insert(
-            "initialization".into(),
-            serde_json::json!(spec.init.label()),
-        );
-        metrics.extra.insert(
-            "optimizer".into(),
-            serde_json::to_value(&spec.optimizer).unwrap_or_default(),
-        );
-        self.checkpoints.save(&name, &metrics)?;
-        self.done.push((spec.clone(), metrics.clone()));
-        Ok((name, metrics))
+        // Keep what finished even when a later run failed.
+        let trained = trained?;
+        self.done.extend(to_train.into_iter().zip(trained));
+        Ok(specs
+            .iter()
+            .map(|spec| {
+                let (_, m) = self
+                    .done
+                    .iter()
+                    .find(|(s, _)| s == spec)
+                    .expect("every spec is done");
+                (spec.name(), m.clone())
+            })
+            .collect())
     }
+}
+
+/// Trains the MLP of `spec` on the splits' device and scores it once on the test set.
+fn train_run(
+    config: &MnistConfig,
+    ctx: &RunContext,
+    splits: &DeviceSplits,
+    spec: &RunSpec,
+) -> anyhow::Result<RunMetrics> {
+    let name = spec.name();
+    let net_config = MlpConfig::new(config.widths.clone(), Activation::Relu)
+        .with_init(spec.init)
+        .with_batch_norm(spec.batch_norm);
+    let fit = config.fit_config(spec.optimizer.clone(), ctx.seed);
+    let (net, mut metrics) = train_mlp(
+        &net_config,
+        &name,
+        &fit,
+        ctx,
+        &splits.train,
+        &splits.validation,
+    );
+    // The logged held-out set is the validation split; the test set is scored once, now.
+    let validation = metrics.test_accuracy;
+    let (test_loss, test_accuracy) = evaluate(&net, Loss::CrossEntropy, &splits.test);
+    metrics.test_accuracy = test_accuracy.is_finite().then_some(test_accuracy);
+    metrics.final_test_loss = test_loss.is_finite().then_some(test_loss);
+    metrics
+        .extra
+        .insert("validation_accuracy".into(), serde_json::json!(validation));
+    metrics.extra.insert(
+        "initialization".into(),
+        serde_json::json!(spec.init.label()),
+    );
+    metrics.extra.insert(
+        "optimizer".into(),
+        serde_json::to_value(&spec.optimizer).unwrap_or_default(),
+    );
+    Ok(metrics)
 }
 
 /// Final validation accuracy of a run (`-1` for a run without one, so it never wins).
@@ -375,43 +454,51 @@ pub fn run(config: &MnistConfig, ctx: &RunContext) -> anyhow::Result<ExperimentO
     let baseline_optimizer = &config.baseline_optimizer;
 
     // The initialization study (its first entry is the baseline MLP).
-    let mut inits: Vec<(LayerInit, String, RunMetrics)> = Vec::new();
-    for &init in &config.initializations {
-        let (name, m) = runs.get(&spec(init, baseline_optimizer, false))?;
-        inits.push((init, name, m));
-    }
+    let init_specs: Vec<RunSpec> = config
+        .initializations
+        .iter()
+        .map(|&init| spec(init, baseline_optimizer, false))
+        .collect();
+    let inits: Vec<(LayerInit, String, RunMetrics)> = config
+        .initializations
+        .iter()
+        .zip(runs.get_all(&init_specs)?)
+        .map(|(&init, (name, m))| (init, name, m))
+        .collect();
     let baseline = inits[0].2.clone();
     let best_init = best_by_validation(&inits, true);
     let worst_init = best_by_validation(&inits, false);
 
     // The optimizer study, every optimizer with the best initialization.
-    let mut optimizers: Vec<(OptimizerConfig, String, RunMetrics)> = vec![{
-        let (name, m) = runs.get(&spec(best_init, baseline_optimizer, false))?;
-        (baseline_optimizer.clone(), name, m)
-    }];
-    for optimizer in &config.optimizers {
-        let (name, m) = runs.get(&spec(best_init, optimizer, false))?;
-        optimizers.push((optimizer.clone(), name, m));
-    }
+    let optimizer_list: Vec<OptimizerConfig> = std::iter::once(baseline_optimizer)
+        .chain(&config.optimizers)
+        .cloned()
+        .collect();
+    let optimizer_specs: Vec<RunSpec> = optimizer_list
+        .iter()
+        .map(|optimizer| spec(best_init, optimizer, false))
+        .collect();
+    let optimizers: Vec<(OptimizerConfig, String, RunMetrics)> = optimizer_list
+        .into_iter()
+        .zip(runs.get_all(&optimizer_specs)?)
+        .map(|(optimizer, (name, m))| (optimizer, name, m))
+        .collect();
     let best_optimizer = best_by_validation(&optimizers, true);
     let worst_optimizer = best_by_validation(&optimizers, false);
 
-    // Reflection: the best initialization with the worst optimizer and vice versa.
-    let reflection: Vec<(String, RunMetrics)> = if config.reflection {
-        vec![
-            runs.get(&spec(best_init, &worst_optimizer, false))?,
-            runs.get(&spec(worst_init, &best_optimizer, false))?,
-        ]
-    } else {
-        Vec::new()
-    };
-
-    // Batch normalization.
-    let batch_norm = if config.batch_norm {
-        Some(runs.get(&spec(LayerInit::Default, baseline_optimizer, true))?)
-    } else {
-        None
-    };
+    // Reflection (the best initialization with the worst optimizer and vice versa) and batch
+    // normalization, trained together: they are independent.
+    let mut last_specs = Vec::new();
+    if config.reflection {
+        last_specs.push(spec(best_init, &worst_optimizer, false));
+        last_specs.push(spec(worst_init, &best_optimizer, false));
+    }
+    if config.batch_norm {
+        last_specs.push(spec(LayerInit::Default, baseline_optimizer, true));
+    }
+    let mut last = runs.get_all(&last_specs)?;
+    let batch_norm = if config.batch_norm { last.pop() } else { None };
+    let reflection: Vec<(String, RunMetrics)> = last;
     if runs.checkpoints.resumed > 0 {
         metrics.extra.insert(
             "resumed_runs".into(),

@@ -137,6 +137,20 @@ impl Checkpoints {
         Some(metrics)
     }
 
+    /// The metrics of every run in `names` when all of them were saved with the same settings
+    /// (a group of runs that trains as one computation is reused whole or not at all).
+    pub fn load_all(&mut self, names: &[String]) -> Option<Vec<RunMetrics>> {
+        let resumed = self.resumed;
+        let all = names
+            .iter()
+            .map(|n| self.load(n))
+            .collect::<Option<Vec<_>>>();
+        if all.is_none() {
+            self.resumed = resumed;
+        }
+        all
+    }
+
     /// Saves the finished run `name` atomically.
     pub fn save(&self, name: &str, metrics: &RunMetrics) -> anyhow::Result<()> {
         let value = serde_json::json!({
@@ -149,6 +163,158 @@ impl Checkpoints {
         crate::results::write_atomic(&self.path(name), text.as_bytes())?;
         Ok(())
     }
+}
+
+/// Runs independent `jobs` (the runs of a study) on the context's devices and returns their
+/// results in job order.
+///
+/// With one device they run in order on it, with `state` (what every job needs on the device,
+/// such as the dataset already uploaded). With workers (several `--remote` servers), one thread
+/// per device takes the next job as it finishes the last, so each run stays on one device;
+/// `prepare` builds a worker's state on its device once. `work` gets the context for the
+/// job's device.
+///
+/// A job that fails — an error, or a panic such as a remote server dropping the connection —
+/// stops the hand-out of further jobs; the jobs already running finish (and save whatever
+/// they save, so `--resume` reuses them), and the first failure is returned, naming the device.
+pub fn spread<J, S, R>(
+    ctx: &RunContext,
+    jobs: &[J],
+    state: S,
+    prepare: impl Fn(&RunContext) -> anyhow::Result<S> + Sync,
+    work: impl Fn(&RunContext, &S, &J) -> anyhow::Result<R> + Sync,
+) -> anyhow::Result<Vec<R>>
+where
+    J: Sync,
+    S: Send,
+    R: Send,
+{
+    // Panics inside a job (a remote server dropping the connection surfaces as one) become
+    // errors; keep them from printing a report each.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = if ctx.workers.is_empty() || jobs.len() <= 1 {
+        jobs.iter()
+            .map(|job| guarded(ctx, || work(ctx, &state, job)))
+            .collect::<anyhow::Result<Vec<R>>>()
+    } else {
+        spread_over_devices(ctx, jobs, state, &prepare, &work)
+    };
+    std::panic::set_hook(hook);
+    result.map_err(|error| {
+        error.context(
+            "a run of the study failed; the runs that finished are saved, and --resume goes on from them",
+        )
+    })
+}
+
+/// Runs `job`, turning an error or a panic into an error that names the device.
+fn guarded<R>(ctx: &RunContext, job: impl FnOnce() -> anyhow::Result<R>) -> anyhow::Result<R> {
+    let device = ctx.device_description.clone();
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)) {
+        Ok(Ok(result)) => Ok(result),
+        Ok(Err(error)) => Err(error.context(format!("on {device}"))),
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "the backend panicked".into());
+            Err(anyhow::anyhow!(panic_reason(ctx, &message)).context(format!("on {device}")))
+        }
+    }
+}
+
+/// One line saying why a run panicked; on a remote device, a broken connection is named as such.
+pub fn panic_reason(ctx: &RunContext, message: &str) -> String {
+    let first = message.lines().next().unwrap_or_default().trim();
+    let lost = [
+        "RecvError",
+        "Service call failed",
+        "channel closed",
+        "Connection",
+        "Error while reading data",
+        "Failed to read tensor",
+    ]
+    .iter()
+    .any(|s| message.contains(s));
+    if ctx.backend == unfold_device::Backend::Remote && lost {
+        "the connection to the server was lost (is `unfold serve` still running there?)".into()
+    } else {
+        format!("the run failed: {first}")
+    }
+}
+
+fn spread_over_devices<J, S, R>(
+    ctx: &RunContext,
+    jobs: &[J],
+    state: S,
+    prepare: &(impl Fn(&RunContext) -> anyhow::Result<S> + Sync),
+    work: &(impl Fn(&RunContext, &S, &J) -> anyhow::Result<R> + Sync),
+) -> anyhow::Result<Vec<R>>
+where
+    J: Sync,
+    S: Send,
+    R: Send,
+{
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
+    let failures: Mutex<Vec<(usize, anyhow::Error)>> = Mutex::new(Vec::new());
+    let devices = ctx.devices();
+    let mut state = Some(state);
+    std::thread::scope(|scope| {
+        for (slot, (device, description)) in devices.iter().enumerate() {
+            let device_ctx = RunContext {
+                progress: false,
+                ..ctx.on_device(device, description)
+            };
+            let own_state = if slot == 0 { state.take() } else { None };
+            let (next, stop, results, failures) = (&next, &stop, &results, &failures);
+            scope.spawn(move || {
+                let mut state = own_state;
+                while !stop.load(Ordering::SeqCst) {
+                    let job = next.fetch_add(1, Ordering::SeqCst);
+                    if job >= jobs.len() {
+                        return;
+                    }
+                    let outcome = guarded(&device_ctx, || {
+                        if state.is_none() {
+                            state = Some(prepare(&device_ctx)?);
+                        }
+                        let state = state.as_ref().expect("prepared above");
+                        work(&device_ctx, state, &jobs[job])
+                    });
+                    match outcome {
+                        Ok(result) => {
+                            results.lock().unwrap_or_else(|e| e.into_inner())[job] = Some(result)
+                        }
+                        Err(error) => {
+                            stop.store(true, Ordering::SeqCst);
+                            failures
+                                .lock()
+                                .unwrap_or_else(|e| e.into_inner())
+                                .push((job, error));
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    let mut failures = failures.into_inner().unwrap_or_else(|e| e.into_inner());
+    failures.sort_by_key(|(job, _)| *job);
+    if let Some((_, error)) = failures.into_iter().next() {
+        return Err(error);
+    }
+    results
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .map(|r| r.ok_or_else(|| anyhow::anyhow!("a run of the study was not run")))
+        .collect()
 }
 
 /// With `--save-model`, saves `net` (built from `config`) as

@@ -32,7 +32,7 @@ use crate::backprop;
 use crate::plots::{class_series_2d, rows, save};
 use crate::registry::ExperimentOutcome;
 use crate::results::{Metrics, Report, RunMetrics, number, percent};
-use crate::runs::{Started, begin, finish};
+use crate::runs::{Checkpoints, Started, begin, finish, spread};
 use crate::{Profile, RunContext};
 
 /// The experiment's name on the command line and in results.
@@ -685,36 +685,55 @@ pub fn run(config: &XorConfig, ctx: &RunContext) -> anyhow::Result<ExperimentOut
         started,
         mut metrics,
     } = begin(NAME, ctx, config, config.validate())?;
+    // One job per dimension: its runs train as one computation (or one after another), are
+    // saved as they finish (`--resume` reuses a dimension whose runs are all saved), and with
+    // several devices the dimensions spread over them.
+    let plans: Vec<DimensionPlan> = config
+        .dims
+        .iter()
+        .map(|&d| DimensionPlan::new(config, ctx.seed, d))
+        .collect();
+    let mut checkpoints = Checkpoints::new(ctx, NAME, config)?;
+    let mut finished: BTreeMap<usize, Vec<RunMetrics>> = BTreeMap::new();
+    for plan in &plans {
+        if let Some(saved) = checkpoints.load_all(&plan.run_names()) {
+            println!("  · d={} — resumed from an earlier run", plan.d);
+            finished.insert(plan.d, saved);
+        }
+    }
+    let jobs: Vec<&DimensionPlan> = plans
+        .iter()
+        .filter(|p| !finished.contains_key(&p.d))
+        .collect();
+    let trained = spread(
+        ctx,
+        &jobs,
+        (),
+        |_| Ok(()),
+        |ctx, _, plan| {
+            let runs = train_dimension(config, ctx, plan)?;
+            for (name, m) in plan.run_names().iter().zip(&runs) {
+                checkpoints.save(name, m)?;
+            }
+            Ok(runs)
+        },
+    )?;
+    for (plan, runs) in jobs.iter().zip(trained) {
+        finished.insert(plan.d, runs);
+    }
+    if checkpoints.resumed > 0 {
+        metrics.extra.insert(
+            "resumed_runs".into(),
+            serde_json::json!(checkpoints.resumed),
+        );
+    }
+
     let mut cells = Vec::new();
     let mut curves: BTreeMap<usize, Vec<(usize, RunMetrics)>> = BTreeMap::new();
-    for &d in &config.dims {
-        let data = xor_data(d)?;
-        let sizes = hidden_sizes(&config.hidden, d);
-        let runs: Vec<(usize, usize, u64)> = sizes
-            .iter()
-            .flat_map(|&h| {
-                (0..config.seeds).map(move |rep| (h, rep, run_seed(ctx.seed, d, h, rep)))
-            })
-            .collect();
-        // Every run shares the epochs and learning rate; only its seed differs.
-        let fit_config = config.fit_config(ctx.seed);
-        let trained: Vec<(FFNet, History)> = if config.batched {
-            let mut progress = ctx.progress();
-            let pairs: Vec<(usize, u64)> = runs.iter().map(|&(h, _, seed)| (h, seed)).collect();
-            train_xor_batched(&data, &pairs, &fit_config, &ctx.device, progress.as_mut())
-        } else {
-            runs.iter()
-                .map(|&(h, _, seed)| {
-                    let mut progress = ctx.progress();
-                    let fit_config = FitConfig {
-                        seed,
-                        ..fit_config.clone()
-                    };
-                    train_xor(&data, h, &fit_config, seed, &ctx.device, progress.as_mut())
-                })
-                .collect()
-        };
-        for hidden in sizes {
+    for plan in &plans {
+        let d = plan.d;
+        let runs = &finished[&d];
+        for &hidden in &plan.sizes {
             let mut cell = GridCell {
                 d,
                 hidden,
@@ -724,31 +743,19 @@ pub fn run(config: &XorConfig, ctx: &RunContext) -> anyhow::Result<ExperimentOut
                 all_correct: 0,
                 final_losses: Vec::new(),
             };
-            for (&(_, rep, seed), (net, history)) in runs
+            for (&(_, rep, _), m) in plan
+                .runs
                 .iter()
-                .zip(&trained)
+                .zip(runs)
                 .filter(|((h, _, _), _)| *h == hidden)
             {
-                let mut m = RunMetrics::from_history(history);
-                m.parameters = Some(net.num_params());
-                m.architecture = Some(net.describe());
                 let converged = m.final_loss.is_some_and(|l| l < config.converged_below);
-                let correct = m.train_accuracy == Some(1.0);
                 cell.runs += 1;
                 cell.converged += usize::from(converged);
-                cell.all_correct += usize::from(correct);
+                cell.all_correct += usize::from(m.train_accuracy == Some(1.0));
                 cell.final_losses.push(m.final_loss);
-                for (key, value) in [
-                    ("d", serde_json::json!(d)),
-                    ("hidden", serde_json::json!(hidden)),
-                    ("repetition", serde_json::json!(rep)),
-                    ("seed", serde_json::json!(seed)),
-                    ("converged", serde_json::json!(converged)),
-                ] {
-                    m.extra.insert(key.into(), value);
-                }
-                metrics.add_run(&format!("d{d}-h{hidden}-s{rep}"), m.clone());
-                curves.entry(d).or_default().push((hidden, m));
+                metrics.add_run(&run_name(d, hidden, rep), m.clone());
+                curves.entry(d).or_default().push((hidden, m.clone()));
             }
             cells.push(cell);
         }
@@ -773,6 +780,90 @@ pub fn run(config: &XorConfig, ctx: &RunContext) -> anyhow::Result<ExperimentOut
     })?;
     outcome.summary = summary(config, &cells, &check, &task1);
     Ok(outcome)
+}
+
+/// The runs of one input dimension: every (hidden size, repetition) pair with its seed.
+struct DimensionPlan {
+    d: usize,
+    sizes: Vec<usize>,
+    /// (hidden, repetition, seed) per run.
+    runs: Vec<(usize, usize, u64)>,
+}
+
+impl DimensionPlan {
+    fn new(config: &XorConfig, base_seed: u64, d: usize) -> Self {
+        let sizes = hidden_sizes(&config.hidden, d);
+        let runs = sizes
+            .iter()
+            .flat_map(|&h| {
+                (0..config.seeds).map(move |rep| (h, rep, run_seed(base_seed, d, h, rep)))
+            })
+            .collect();
+        Self { d, sizes, runs }
+    }
+
+    fn run_names(&self) -> Vec<String> {
+        self.runs
+            .iter()
+            .map(|&(h, rep, _)| run_name(self.d, h, rep))
+            .collect()
+    }
+}
+
+/// A run's name in the metrics: `d3-h6-s0`.
+fn run_name(d: usize, hidden: usize, repetition: usize) -> String {
+    format!("d{d}-h{hidden}-s{repetition}")
+}
+
+/// Trains every run of one dimension on the context's device; the metrics come in the plan's
+/// run order, each with its grid coordinates and whether it converged.
+fn train_dimension(
+    config: &XorConfig,
+    ctx: &RunContext,
+    plan: &DimensionPlan,
+) -> anyhow::Result<Vec<RunMetrics>> {
+    let d = plan.d;
+    let data = xor_data(d)?;
+    // Every run shares the epochs and learning rate; only its seed differs.
+    let fit_config = config.fit_config(ctx.seed);
+    let trained: Vec<(FFNet, History)> = if config.batched {
+        let mut progress = ctx.progress();
+        let pairs: Vec<(usize, u64)> = plan.runs.iter().map(|&(h, _, seed)| (h, seed)).collect();
+        train_xor_batched(&data, &pairs, &fit_config, &ctx.device, progress.as_mut())
+    } else {
+        plan.runs
+            .iter()
+            .map(|&(h, _, seed)| {
+                let mut progress = ctx.progress();
+                let fit_config = FitConfig {
+                    seed,
+                    ..fit_config.clone()
+                };
+                train_xor(&data, h, &fit_config, seed, &ctx.device, progress.as_mut())
+            })
+            .collect()
+    };
+    Ok(plan
+        .runs
+        .iter()
+        .zip(&trained)
+        .map(|(&(hidden, rep, seed), (net, history))| {
+            let mut m = RunMetrics::from_history(history);
+            m.parameters = Some(net.num_params());
+            m.architecture = Some(net.describe());
+            let converged = m.final_loss.is_some_and(|l| l < config.converged_below);
+            for (key, value) in [
+                ("d", serde_json::json!(d)),
+                ("hidden", serde_json::json!(hidden)),
+                ("repetition", serde_json::json!(rep)),
+                ("seed", serde_json::json!(seed)),
+                ("converged", serde_json::json!(converged)),
+            ] {
+                m.extra.insert(key.into(), value);
+            }
+            m
+        })
+        .collect())
 }
 
 fn summary(
