@@ -193,13 +193,19 @@ fn a_server_killed_mid_study_keeps_the_finished_runs() {
     }
     let output = client.wait_with_output().unwrap();
     let all = text(&output);
-    if !output.status.success() {
-        assert!(all.contains(&url), "the error names the server:\n{all}");
-        assert!(
-            all.contains("--resume"),
-            "the error says how to go on:\n{all}"
-        );
-    }
+    assert!(
+        !output.status.success(),
+        "the study cannot finish without its server:\n{all}"
+    );
+    assert!(all.contains(&url), "the error names the server:\n{all}");
+    assert!(
+        all.contains("connection to the server was lost"),
+        "the error says what happened:\n{all}"
+    );
+    assert!(
+        all.contains("--resume"),
+        "the error says how to go on:\n{all}"
+    );
     assert!(finished() >= kept, "finished runs were lost");
 
     let replacement = Server::start(&[]);

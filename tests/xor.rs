@@ -118,6 +118,44 @@ fn quick_run_on_ndarray_writes_the_contract_and_shows_the_science() {
     std::fs::remove_dir_all(&out).unwrap();
 }
 
+/// Every finished dimension of the grid is saved; `--resume` reuses a dimension whose runs are
+/// all saved with the same settings, and trains the rest.
+#[test]
+fn resume_reuses_the_finished_dimensions() {
+    let out = scratch("xor-resume");
+    let config = XorConfig {
+        dims: vec![2, 3],
+        ..tiny()
+    };
+    let ctx = backend_context(Backend::Ndarray, &out, 5).unwrap();
+    run(&config, &ctx).unwrap();
+    let first = metrics(&out);
+    let runs_dir = out.join("xor/runs");
+    let saved = std::fs::read_dir(&runs_dir).unwrap().count();
+    assert_eq!(saved, 2, "one checkpoint per run");
+    // As if d = 3 had not finished when the process was killed.
+    std::fs::remove_file(runs_dir.join("d3_h2_s0.json")).unwrap();
+
+    run(&config, &ctx.clone().with_resume(true)).unwrap();
+    let second = metrics(&out);
+    assert_eq!(
+        second["resumed_runs"], 1,
+        "d = 2 is reused, d = 3 trained again"
+    );
+    for run in ["d2-h2-s0", "d3-h2-s0"] {
+        for key in ["final_loss", "curves", "seed"] {
+            assert_eq!(
+                second["runs"][run][key], first["runs"][run][key],
+                "{run} {key}: resumed or retrained, the same results"
+            );
+        }
+    }
+    // Without --resume nothing is reused.
+    run(&config, &ctx).unwrap();
+    assert!(metrics(&out).get("resumed_runs").is_none());
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
 #[test]
 fn same_seed_same_results_batched_or_not() {
     let curve = |name: &str, batched: bool| {
