@@ -76,9 +76,10 @@ enum Command {
 /// Options shared by every experiment command.
 #[derive(Debug, Args, Clone)]
 struct CommonArgs {
-    /// Backend to run on: ndarray, flex, wgpu, cuda, or auto (a device per experiment: the CPU
-    /// for small models, a hardware GPU from 100,000 parameters). Default: the fastest compiled
-    /// CPU backend for one experiment, auto for reproduce-all.
+    /// Backend to run on: ndarray, flex, wgpu, cuda, remote (a server started by `unfold
+    /// serve`, see --remote), or auto (a device per experiment: the CPU for small models, a
+    /// hardware GPU from 100,000 parameters). Default: the fastest compiled CPU backend for one
+    /// experiment, auto for reproduce-all.
     #[arg(long, short = 'b')]
     backend: Option<String>,
     /// Device index for GPU backends (see `unfold info`).
@@ -222,7 +223,8 @@ struct ReproduceArgs {
 
 #[derive(Debug, Args, Clone)]
 struct BenchArgs {
-    /// Backends to measure, comma-separated (default: every compiled CPU backend).
+    /// Backends to measure, comma-separated (default: every compiled CPU backend; `remote` with
+    /// --remote).
     #[arg(long, short = 'b', value_delimiter = ',')]
     backend: Vec<String>,
     /// Device index for GPU backends.
