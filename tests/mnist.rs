@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{TempDir, ndarray_context, read_metrics, real_data_dir, write_fixture};
+use common::{TempDir, ndarray_context, read_metrics, real_data_dir, saved_runs, write_fixture};
 use unfold::data::DatasetKind;
 use unfold::experiments::Profile;
 use unfold::experiments::mnist::{LOGISTIC, MnistConfig, run};
@@ -138,15 +138,7 @@ fn a_killed_study_resumes_without_redoing_finished_runs() {
         cmd
     };
     let runs_dir = out.join("mnist/runs");
-    let finished = || {
-        std::fs::read_dir(&runs_dir)
-            .map(|d| {
-                d.filter_map(Result::ok)
-                    .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
-                    .count()
-            })
-            .unwrap_or(0)
-    };
+    let finished = || saved_runs(&runs_dir);
     let mut child = args(false)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{TempDir, read_metrics, write_fixture};
+use common::{TempDir, read_metrics, saved_runs, write_fixture};
 use unfold::data::DatasetKind;
 
 const BIN: &str = env!("CARGO_BIN_EXE_unfold");
@@ -157,15 +157,7 @@ fn a_server_killed_mid_study_keeps_the_finished_runs() {
         cmd
     };
     let runs_dir = out.join("mnist/runs");
-    let finished = || {
-        std::fs::read_dir(&runs_dir)
-            .map(|d| {
-                d.filter_map(Result::ok)
-                    .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
-                    .count()
-            })
-            .unwrap_or(0)
-    };
+    let finished = || saved_runs(&runs_dir);
     let mut client = study(&url, false)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -116,3 +116,14 @@ pub fn backend_context(backend: Backend, out: &Path, seed: u64) -> Option<RunCon
         }
     }
 }
+
+/// How many finished runs a study has checkpointed under `dir` (its `runs/` folder).
+pub fn saved_runs(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+                .count()
+        })
+        .unwrap_or(0)
+}
