@@ -58,6 +58,27 @@ fn info_lists_compiled_backends() {
 }
 
 #[test]
+fn threads_sets_the_cpu_backends_pool() {
+    let o = unfold(&["info", "--threads", "3"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("ndarray on the host CPU (3 threads)"), "{out}");
+    let from_env = Command::new(env!("CARGO_BIN_EXE_unfold"))
+        .arg("info")
+        .env("UNFOLD_THREADS", "1")
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&from_env).contains("on the host CPU (1 thread)"),
+        "{}",
+        stdout(&from_env)
+    );
+    let zero = unfold(&["info", "--threads", "0"]);
+    assert_clean_failure(&zero);
+    assert!(stderr(&zero).contains("--threads"), "{}", stderr(&zero));
+}
+
+#[test]
 fn unknown_backend_suggests_the_closest_name() {
     let o = unfold(&[
         "spirals3d",
@@ -177,6 +198,8 @@ fn bench_quick_writes_json() {
     let json = out.join("bench.json");
     let o = unfold(&[
         "bench",
+        "--threads",
+        "1",
         "--backend",
         "ndarray",
         "--only",
@@ -190,6 +213,7 @@ fn bench_quick_writes_json() {
     assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["cpu_threads"], 1, "--threads is recorded");
     let results = report["results"].as_array().unwrap();
     assert_eq!(results.len(), 2);
     assert_eq!(results[0]["id"], "W1");

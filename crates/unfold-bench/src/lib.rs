@@ -104,6 +104,9 @@ pub struct BenchReport {
     pub date: String,
     /// Logical CPUs of the host.
     pub host_cpus: usize,
+    /// Threads the CPU backends used (`--threads`; 0 in reports written before it was recorded).
+    #[serde(default)]
+    pub cpu_threads: usize,
     /// The settings.
     pub settings: BenchSettings,
     /// Every measurement.

@@ -27,6 +27,9 @@ use unfold_experiments::{EXPERIMENTS, ExperimentOutcome, Profile, RunContext, in
     propagate_version = true
 )]
 pub struct Cli {
+    /// CPU threads for the flex and ndarray backends (default: one per logical CPU)
+    #[arg(long, global = true, value_name = "N", env = unfold_device::threads::THREADS_ENV)]
+    threads: Option<std::num::NonZeroUsize>,
     #[command(subcommand)]
     command: Command,
 }
@@ -257,9 +260,15 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
 /// Parses the process arguments and runs the command; the exit code says how it went.
 pub fn main() -> ExitCode {
     quiet_window_system_probing();
+    let cli = Cli::parse();
+    if let Some(threads) = cli.threads
+        && let Err(e) = unfold_device::threads::set_cpu_threads(threads)
+    {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
     // Before any device opens: compiled kernels and autotune results persist between runs.
     unfold_device::kernel_cache::enable(unfold_device::kernel_cache::dir().as_deref());
-    let cli = Cli::parse();
     match dispatch(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -504,6 +513,7 @@ fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
             git_commit: unfold_experiments::results::git_commit(),
             date,
             host_cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            cpu_threads: unfold_device::threads::cpu_threads(),
             settings,
             results,
         };

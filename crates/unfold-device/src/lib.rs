@@ -19,6 +19,7 @@
 pub mod kernel_cache;
 #[cfg(feature = "remote")]
 pub mod remote;
+pub mod threads;
 
 use std::fmt;
 use std::str::FromStr;
@@ -406,7 +407,9 @@ pub fn quiet_catch_unwind<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 pub fn describe(backend: Backend, device: &Device) -> String {
     match backend {
         Backend::Ndarray | Backend::Flex => {
-            format!("{} on the host CPU ({} threads)", backend, cpu_threads())
+            let n = threads::cpu_threads();
+            let unit = if n == 1 { "thread" } else { "threads" };
+            format!("{backend} on the host CPU ({n} {unit})")
         }
         Backend::Wgpu | Backend::Cuda => gpu_name(device).unwrap_or_else(|| format!("{device:?}")),
         Backend::Remote => format!("{device:?}"),
@@ -423,12 +426,6 @@ fn gpu_name(device: &Device) -> Option<String> {
         }
     }
     None
-}
-
-fn cpu_threads() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
 }
 
 /// `--backend auto` puts a workload on a GPU only when its largest model has at least this
