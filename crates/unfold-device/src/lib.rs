@@ -3,9 +3,11 @@
 //! Burn 0.22 tensors carry no backend type: the [`Device`] a tensor lives on routes every
 //! operation. This crate is the one place that knows which Burn backends were compiled into
 //! the binary (cargo features `ndarray`, `flex`, `wgpu`, `cuda`), turns a `--backend` name
-//! into a [`Device`] (or, with the `remote` feature, connects to a server, see [`remote`]), checks that the device actually works before any training starts, and
-//! describes it for manifests and `unfold info`. Everything else in unfold takes a `&Device`
-//! and never names a backend.
+//! into a [`Device`] (or, with the `remote` feature, connects to a server, see [`remote`]),
+//! checks that the device actually works before any training starts, and describes it for
+//! manifests and `unfold info`. It also owns the process-wide settings of the backends: the
+//! CPU backends' thread count ([`threads`]) and the GPU backends' kernel cache
+//! ([`kernel_cache`]). Everything else in unfold takes a `&Device` and never names a backend.
 //!
 //! ```
 //! use unfold_device::{Backend, select_device};
