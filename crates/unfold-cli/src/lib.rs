@@ -261,8 +261,10 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
 pub fn main() -> ExitCode {
     quiet_window_system_probing();
     let cli = Cli::parse();
+    // SAFETY: nothing has spawned a thread yet (argument parsing and the probing above are
+    // single-threaded), so no other thread can touch the environment.
     if let Some(threads) = cli.threads
-        && let Err(e) = unfold_device::threads::set_cpu_threads(threads)
+        && let Err(e) = unsafe { unfold_device::threads::set_cpu_threads(threads) }
     {
         eprintln!("error: {e}");
         return ExitCode::FAILURE;

@@ -13,14 +13,17 @@ pub const THREADS_ENV: &str = "UNFOLD_THREADS";
 
 /// Makes the CPU backends use `threads` threads.
 ///
-/// Call it once, at the start of `main`, before any other thread exists and before any tensor
-/// work: it sets `MATMUL_NUM_THREADS` in the process environment and builds rayon's global pool.
+/// Call it once, at the start of `main`, before any tensor work: it sets `MATMUL_NUM_THREADS`
+/// in the process environment and builds rayon's global pool.
 ///
 /// # Errors
 /// When rayon's global pool was already built (some CPU work ran before the call).
-pub fn set_cpu_threads(threads: NonZeroUsize) -> Result<(), String> {
-    // SAFETY: documented precondition — called before any other thread is spawned, so nothing
-    // reads the environment concurrently.
+///
+/// # Safety
+/// It writes the process environment, so no other thread may read or write the environment
+/// during the call: call it before the program spawns any thread.
+pub unsafe fn set_cpu_threads(threads: NonZeroUsize) -> Result<(), String> {
+    // SAFETY: the caller guarantees no other thread touches the environment now.
     unsafe { std::env::set_var("MATMUL_NUM_THREADS", threads.to_string()) };
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads.get())
