@@ -27,6 +27,15 @@ criterion:
     cargo bench --bench training
     cargo bench --bench data
 
+# Pack the binary, Vulkan loaders and datasets for a GPU machine without Rust (see BENCHMARKS.md).
+gpu-pack DATA_DIR="":
+    bash benches/gpu/pack.sh {{DATA_DIR}}
+
+# Run the GPU kit's phases (check, bench, reproduce, vanishing); on the GPU machine, which has no
+# `just`, call benches/gpu/run.sh itself. Try it on the CPU: `QUICK=1 BACKEND=flex just gpu-run check`.
+gpu-run +PHASES:
+    bash benches/gpu/run.sh {{PHASES}}
+
 # Fuzz one file reader on stable Rust for SECONDS: `just fuzz idx` or `just fuzz network_json 900`
 # (one worker; crashes land in fuzz/artifacts/; see fuzz/README.md).
 fuzz TARGET="idx" SECONDS="600":
