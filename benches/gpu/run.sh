@@ -10,13 +10,14 @@
 #
 # Phases can be combined (`run.sh check bench`). Environment: BACKEND (default wgpu; cuda where
 # a binary built with `--features cuda` was packed), QUICK=1 (a smoke test of this script: quick
-# profiles, few repeats), REPEATS (default 5), TORCH_DEVICE (default cuda when PyTorch sees one).
+# profiles, few repeats), REPEATS (default 5), TORCH_DEVICE (default cuda when PyTorch sees one),
+# UNFOLD_BIN (a binary to use instead of .gpu/unfold.xz), WORK (scratch folder, /tmp/unfold-gpu).
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 2
 out=${OUT:-results/gpu-run}
 backend=${BACKEND:-wgpu}
 repeats=${REPEATS:-5}
-work=/tmp/unfold-gpu
+work=${WORK:-/tmp/unfold-gpu}
 mkdir -p "$out" "$work"
 export UNFOLD_KERNEL_CACHE=$work/kernels
 quick=()
@@ -27,9 +28,12 @@ fail() { echo "FAILED: $*"; failures=$((failures + 1)); }
 
 # The NVIDIA images ship the driver but not the Vulkan/EGL loaders: unpack the packed ones.
 if ! ldconfig -p | grep -q 'libvulkan\.so\.1'; then
-    [ -d .gpu/gl ] || { echo "run.sh: no Vulkan loader here and no .gpu/gl: carry .gpu" >&2; exit 2; }
-    for f in .gpu/gl/*.deb; do dpkg -x "$f" /; done
-    ldconfig
+    if [ -d .gpu/gl ]; then
+        for f in .gpu/gl/*.deb; do dpkg -x "$f" /; done
+        ldconfig
+    else
+        echo "run.sh: no Vulkan loader here and no .gpu/gl to unpack (carry .gpu): wgpu will find no device" >&2
+    fi
 fi
 nvidia_icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 if [ -f "$nvidia_icd" ] && [ -z "${VK_DRIVER_FILES:-}" ]; then
@@ -39,7 +43,9 @@ fi
 [ -d /usr/local/cuda/lib64 ] && export LD_LIBRARY_PATH=/usr/local/cuda/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 
 unfold=$work/unfold
-if [ -f .gpu/unfold.xz ]; then
+if [ -n "${UNFOLD_BIN:-}" ]; then
+    unfold=$UNFOLD_BIN
+elif [ -f .gpu/unfold.xz ]; then
     xz -dc .gpu/unfold.xz >"$unfold" && chmod +x "$unfold"
 elif [ -x target/release/unfold ]; then
     cp target/release/unfold "$unfold"
