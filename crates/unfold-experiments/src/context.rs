@@ -7,7 +7,7 @@ use std::str::FromStr;
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 use unfold_device::{Backend, SelectedDevice};
-use unfold_train::{NoProgress, Progress, TerminalProgress};
+use unfold_train::{NoProgress, Progress, ProgressGroup, TerminalProgress};
 
 /// How faithfully to run a notebook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -77,6 +77,9 @@ pub struct RunContext {
     /// (several `--remote` servers), one run per device at a time (the mnist study's runs,
     /// the xor grid's dimensions). Empty: everything runs on `device`.
     pub workers: Vec<SelectedDevice>,
+    /// Set while a study's runs train side by side on the CPU: their progress bars are drawn
+    /// together.
+    pub progress_group: Option<ProgressGroup>,
 }
 
 impl RunContext {
@@ -99,6 +102,7 @@ impl RunContext {
             save_models: false,
             resume: false,
             workers: Vec::new(),
+            progress_group: None,
         }
     }
 
@@ -150,7 +154,10 @@ impl RunContext {
     /// The progress reporter for one training run.
     pub fn progress(&self) -> Box<dyn Progress> {
         if self.progress {
-            Box::new(TerminalProgress::new())
+            Box::new(match &self.progress_group {
+                Some(group) => TerminalProgress::in_group(group),
+                None => TerminalProgress::new(),
+            })
         } else {
             Box::new(NoProgress)
         }

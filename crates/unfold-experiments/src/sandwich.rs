@@ -21,7 +21,7 @@ use crate::rainbow::{
 use crate::registry::ExperimentOutcome;
 use crate::results::{Metrics, Report, RunMetrics, percent};
 use crate::runs::{
-    Started, begin, curves_figure, finish, results_table, save_model, train_mlp_observed,
+    Started, begin, curves_figure, finish, results_table, save_model, spread, train_mlp_observed,
 };
 use crate::{Profile, RunContext};
 
@@ -209,11 +209,17 @@ pub fn run(config: &SandwichConfig, ctx: &RunContext) -> anyhow::Result<Experime
     )?];
 
     let grid = region_grid(config.region_resolution);
-    let mut trained = Vec::new();
-    for &model in &config.models {
-        let t = train_one(model, config, ctx, &train, &test, &data, &grid)?;
-        metrics.add_run(model.name(), t.metrics.clone());
-        trained.push(t);
+    // The networks are independent runs: side by side on the CPU, over the servers with
+    // several `--remote`, else one after the other.
+    let trained = spread(
+        ctx,
+        &config.models,
+        (),
+        |_| Ok(()),
+        |ctx, _, &model| train_one(model, config, ctx, &train, &test, &data, &grid),
+    )?;
+    for t in &trained {
+        metrics.add_run(t.model.name(), t.metrics.clone());
     }
 
     figures.extend(comparison_figure(&trained, &data, &dir)?);

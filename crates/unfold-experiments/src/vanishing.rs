@@ -17,7 +17,7 @@ use unfold_viz::{Curve, Figure, Panel, class_color};
 use crate::plots::{divergence_note, image_tile, save};
 use crate::registry::ExperimentOutcome;
 use crate::results::{Metrics, Report, RunMetrics, number, percent};
-use crate::runs::{Started, begin, finish, load_images, results_table, train_mlp_observed};
+use crate::runs::{Started, begin, finish, load_images, results_table, spread, train_mlp_observed};
 use crate::{Profile, RunContext};
 
 /// The experiment's name on the command line and in results.
@@ -276,49 +276,61 @@ pub fn run(config: &VanishingConfig, ctx: &RunContext) -> anyhow::Result<Experim
         &dir,
         "samples",
     )?];
-    let train_device = train.to_device_flat(&ctx.device, normalization);
-    let test_device = test.to_device_flat(&ctx.device, normalization);
+    let upload = |device: &burn::tensor::Device| {
+        (
+            train.to_device_flat(device, normalization),
+            test.to_device_flat(device, normalization),
+        )
+    };
     let d_in = train.image_size();
 
-    let mut trained = Vec::new();
-    for &model in &config.models {
-        let mut probe = GradientProbe::new(RECORDED_LAYERS, config.log_every_batches);
-        let (_, mut m) = train_mlp_observed(
-            &model.config(d_in, 10),
-            model.name(),
-            &config.fit_config(ctx.seed),
-            ctx,
-            &train_device,
-            &test_device,
-            &mut probe,
-        );
-        let record = probe.read();
-        m.extra.insert(
-            "running_train_accuracy".into(),
-            serde_json::json!(record.running_accuracy),
-        );
-        m.extra.insert(
-            "mean_abs_weight_gradient".into(),
-            serde_json::json!(
-                (0..RECORDED_LAYERS)
-                    .map(|l| record.per_layer[l].iter().sum::<f64>()
-                        / record.per_layer[l].len().max(1) as f64)
-                    .collect::<Vec<_>>()
-            ),
-        );
-        m.extra.insert(
-            "gradient_per_batch".into(),
-            serde_json::json!(record.per_layer),
-        );
-        m.extra
-            .insert("loss_log".into(), serde_json::json!(record.losses));
-        let t = Trained {
-            model,
-            metrics: m,
-            record,
-        };
-        metrics.add_run(model.name(), t.metrics.clone());
-        trained.push(t);
+    // The networks are independent runs: side by side on the CPU, over the servers with
+    // several `--remote`, else one after the other.
+    let trained = spread(
+        ctx,
+        &config.models,
+        upload(&ctx.device),
+        |ctx| Ok(upload(&ctx.device)),
+        |ctx, (train_device, test_device), &model| {
+            let mut probe = GradientProbe::new(RECORDED_LAYERS, config.log_every_batches);
+            let (_, mut m) = train_mlp_observed(
+                &model.config(d_in, 10),
+                model.name(),
+                &config.fit_config(ctx.seed),
+                ctx,
+                train_device,
+                test_device,
+                &mut probe,
+            );
+            let record = probe.read();
+            m.extra.insert(
+                "running_train_accuracy".into(),
+                serde_json::json!(record.running_accuracy),
+            );
+            m.extra.insert(
+                "mean_abs_weight_gradient".into(),
+                serde_json::json!(
+                    (0..RECORDED_LAYERS)
+                        .map(|l| record.per_layer[l].iter().sum::<f64>()
+                            / record.per_layer[l].len().max(1) as f64)
+                        .collect::<Vec<_>>()
+                ),
+            );
+            m.extra.insert(
+                "gradient_per_batch".into(),
+                serde_json::json!(record.per_layer),
+            );
+            m.extra
+                .insert("loss_log".into(), serde_json::json!(record.losses));
+            Ok(Trained {
+                model,
+                metrics: m,
+                record,
+            })
+        },
+    )?;
+    for t in &trained {
+        metrics.add_run(t.model.name(), t.metrics.clone());
     }
     figures.push(gradients_figure(&trained, config, &dir)?);
     if trained.len() > 1 {

@@ -29,5 +29,5 @@ pub use fit::{
 pub use gradient_descent::{GradientDescentConfig, GradientDescentOutcome, fit_softmax_regression};
 pub use loss::Loss;
 pub use optim::OptimizerConfig;
-pub use progress::{NoProgress, Progress, TerminalProgress};
+pub use progress::{NoProgress, Progress, ProgressGroup, TerminalProgress};
 pub use regression::{RegressionConfig, RegressionData, RegressionFit, Regressor, fit_regression};

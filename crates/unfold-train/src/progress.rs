@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::LogPoint;
 
@@ -34,6 +34,7 @@ impl Progress for NoProgress {
 /// show how far they got).
 #[derive(Debug, Default)]
 pub struct TerminalProgress {
+    group: Option<ProgressGroup>,
     bar: Option<ProgressBar>,
     name: String,
     epochs: usize,
@@ -46,11 +47,38 @@ impl TerminalProgress {
     pub fn new() -> Self {
         Self::default()
     }
+
+    /// A reporter whose bar shares the terminal with the other bars of `group` (runs training
+    /// side by side), one line each.
+    pub fn in_group(group: &ProgressGroup) -> Self {
+        Self {
+            group: Some(group.clone()),
+            ..Self::default()
+        }
+    }
+}
+
+/// Progress bars of runs that train at the same time, drawn together on standard error, with
+/// the finished runs' lines printed above them. Clones share the bars.
+#[derive(Debug, Clone, Default)]
+pub struct ProgressGroup {
+    bars: MultiProgress,
+}
+
+impl ProgressGroup {
+    /// An empty group.
+    pub fn new() -> Self {
+        Self::default()
+    }
 }
 
 impl Progress for TerminalProgress {
     fn start(&mut self, name: &str, epochs: usize) {
-        let bar = ProgressBar::with_draw_target(Some(epochs as u64), ProgressDrawTarget::stderr());
+        let mut bar =
+            ProgressBar::with_draw_target(Some(epochs as u64), ProgressDrawTarget::stderr());
+        if let Some(group) = &self.group {
+            bar = group.bars.add(bar);
+        }
         let style = ProgressStyle::with_template(
             "  {prefix:<22} [{bar:30.cyan/blue}] {pos:>5}/{len} epochs {elapsed_precise} (eta {eta}) {msg}",
         )
@@ -93,6 +121,9 @@ impl Progress for TerminalProgress {
     fn finish(&mut self) {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
+            if let Some(group) = &self.group {
+                group.bars.remove(&bar);
+            }
         }
         let seconds = self.started.map_or(0.0, |s| s.elapsed().as_secs_f64());
         let metrics = self.last.as_ref().map_or(String::new(), |p| {
@@ -107,10 +138,15 @@ impl Progress for TerminalProgress {
         });
         // Runs of under a second are summarized by the experiment anyway.
         if seconds >= 1.0 {
-            eprintln!(
+            let line = format!(
                 "  · {} — {} epochs in {seconds:.1}s{metrics}",
                 self.name, self.epochs
             );
+            // Above the group's other bars, which are hidden while it prints.
+            match &self.group {
+                Some(group) => group.bars.suspend(|| eprintln!("{line}")),
+                None => eprintln!("{line}"),
+            }
         }
     }
 }
