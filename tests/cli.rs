@@ -113,7 +113,9 @@ fn unknown_experiment_and_bad_profile_are_usage_errors() {
     assert!(stderr(&o).contains("spirals3d"), "{}", stderr(&o));
     let o = unfold(&["spirals3d", "--profile", "fast"]);
     assert_clean_failure(&o);
-    assert!(stderr(&o).contains("full' or 'quick'"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("unknown profile 'fast'"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("full, quick"), "{}", stderr(&o));
+    assert_eq!(stderr(&o).trim().lines().count(), 1, "{}", stderr(&o));
     let o = unfold(&[
         "reproduce-all",
         "--only",
@@ -147,49 +149,6 @@ fn unwritable_output_fails_before_training() {
     let err = stderr(&o);
     assert!(err.contains("not writable"), "{err}");
     std::fs::remove_file(&dir).unwrap();
-}
-
-#[test]
-fn reproduce_all_quick_writes_the_page_and_manifest() {
-    let out = scratch("reproduce");
-    let mut args = vec![
-        "reproduce-all",
-        "--backend",
-        "ndarray",
-        "--profile",
-        "quick",
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    // The dataset experiments need MNIST and Fashion-MNIST (which `.ci/run` provides).
-    if std::env::var_os("UNFOLD_DATA").is_none() {
-        eprintln!("UNFOLD_DATA is not set: skipping the dataset experiments");
-        args.extend(["--skip", "mnist,vanishing"]);
-    }
-    let o = unfold(&args);
-    assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
-    let page = std::fs::read_to_string(out.join("index.html")).unwrap();
-    assert!(
-        page.contains("<h2>3-D spirals"),
-        "page lacks the experiment"
-    );
-    assert!(
-        page.contains("spirals3d/data.png"),
-        "page lacks the figures"
-    );
-    for src in page.split("src=\"").skip(1) {
-        let file = &src[..src.find('"').unwrap()];
-        assert!(
-            out.join(file).is_file(),
-            "page links a missing image {file}"
-        );
-    }
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
-    assert_eq!(manifest["backend"], "ndarray");
-    assert_eq!(manifest["profile"], "quick");
-    assert_eq!(manifest["experiments"][0]["status"], "ok");
-    std::fs::remove_dir_all(&out).unwrap();
 }
 
 #[test]
@@ -228,23 +187,6 @@ fn bench_quick_writes_json() {
         stderr(&bad)
     );
     std::fs::remove_dir_all(&out).unwrap();
-}
-
-#[test]
-fn bad_rainbow_options_are_clear_errors() {
-    let o = unfold(&["sandwich", "--rainbow-permutation", "0,1,2"]);
-    assert_clean_failure(&o);
-    assert!(stderr(&o).contains("six indices"), "{}", stderr(&o));
-    let o = unfold(&["sandwich", "--rainbow-permutation", "0,0,1,2,3,4"]);
-    assert_clean_failure(&o);
-    assert!(stderr(&o).contains("each of 0..6 once"), "{}", stderr(&o));
-    let o = unfold(&["sandwich", "--rainbow-normalization", "tanh"]);
-    assert_clean_failure(&o);
-    assert!(
-        stderr(&o).contains("softmax, sigmoid or minmax"),
-        "{}",
-        stderr(&o)
-    );
 }
 
 #[test]

@@ -10,12 +10,17 @@ use unfold_data::{
     load_from, locate, spirals_2d, spirals_3d, xor_data,
 };
 use unfold_device::SelectedDevice;
-use unfold_experiments::vanishing::{GradientProbe, RECORDED_LAYERS};
-use unfold_experiments::xor::{XorConfig, train_xor};
 use unfold_models::{Activation, Mlp, MlpConfig, VanishingModel};
-use unfold_train::{Loss, NoProgress, OptimizerConfig, StepObserver, train_step};
+use unfold_train::{
+    Batching, FitConfig, GradientProbe, Loss, NoProgress, OptimizerConfig, StepObserver, train_step,
+    train_xor,
+};
 
 use crate::{BenchSettings, Measurement, summarize};
+
+/// The layers whose gradients notebook 004 records (its first three), as the vanishing
+/// experiment does.
+const VANISHING_RECORDED_LAYERS: usize = 3;
 
 /// One benchmark workload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -170,7 +175,7 @@ impl Trainer {
         std::hint::black_box(loss);
         if let Some(probe) = self.probe.take() {
             std::hint::black_box(probe.read());
-            self.probe = Some(GradientProbe::new(RECORDED_LAYERS, 100));
+            self.probe = Some(GradientProbe::new(VANISHING_RECORDED_LAYERS, 100));
         }
         self.model = Some(model);
         started.elapsed().as_secs_f64()
@@ -268,7 +273,7 @@ pub fn trainer(
                 Loss::CrossEntropy,
                 batches(&data, 64),
             );
-            t.probe = Some(GradientProbe::new(RECORDED_LAYERS, 100));
+            t.probe = Some(GradientProbe::new(VANISHING_RECORDED_LAYERS, 100));
             (t, steps, note)
         }
         Workload::W5 | Workload::W6 => return None,
@@ -280,12 +285,17 @@ pub fn trainer(
 pub fn xor_steps(steps: usize, device: &Device) -> (usize, f64) {
     let data = xor_data(5).expect("d = 5 is valid");
     let epochs = steps.div_ceil(data.len()).max(1);
-    let config = XorConfig {
+    // Notebook 001's `train`: MSE, SGD (lr 0.02, momentum 0.9), single examples.
+    let fit_config = FitConfig {
+        loss: Loss::Mse,
+        optimizer: OptimizerConfig::sgd(0.02, 0.9),
         epochs,
-        ..XorConfig::default()
+        batching: Batching::Sampled { size: 1 },
+        log_every: 5,
+        seed: 0,
     };
     let started = Instant::now();
-    let (_, history) = train_xor(&data, 10, &config.fit_config(0), 0, device, &mut NoProgress);
+    let (_, history) = train_xor(&data, 10, &fit_config, 0, device, &mut NoProgress);
     (history.steps, started.elapsed().as_secs_f64())
 }
 

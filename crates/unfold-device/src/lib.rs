@@ -19,6 +19,7 @@
 #![warn(missing_docs)]
 
 pub mod kernel_cache;
+pub mod panics;
 #[cfg(feature = "remote")]
 pub mod remote;
 pub mod threads;
@@ -384,25 +385,10 @@ fn probe(backend: Backend, device: &Device, index: usize) -> Result<(), DeviceEr
     }
 }
 
-/// Runs `f`, converting a panic into its message without printing the default panic report.
+/// Runs `f`, converting a panic into the first line of its message without printing the
+/// default panic report (see [`panics::catch_panic`] for the location too).
 pub fn quiet_catch_unwind<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-    std::panic::set_hook(previous);
-    result.map_err(|payload| {
-        let message = payload
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_else(|| "the backend panicked".to_string());
-        message
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_string()
-    })
+    panics::catch_panic(f).map_err(|p| p.first_line().to_string())
 }
 
 /// A human-readable description of a device: the adapter or GPU name where Burn reports one.
@@ -462,26 +448,36 @@ pub struct AutoChoice {
 /// # Errors
 /// When no backend at all is usable (no CPU backend compiled in and no GPU).
 pub fn choose_auto(params: usize, index: usize) -> Result<AutoChoice, DeviceError> {
-    let cpu = |reason: String| -> Result<AutoChoice, DeviceError> {
-        // Without a CPU backend compiled in, selecting flex reports what is compiled.
-        let backend = Backend::default_cpu().unwrap_or(Backend::Flex);
-        Ok(AutoChoice {
-            selected: select_device(backend, 0)?,
-            reason,
-        })
-    };
+    choose_auto_with(params, |backend| {
+        select_device(backend, if backend.is_cpu() { 0 } else { index })
+    })
+}
+
+/// [`choose_auto`] opening devices through `open` (which may reuse devices already open).
+///
+/// # Errors
+/// When no backend at all is usable (no CPU backend compiled in and no GPU).
+pub fn choose_auto_with(
+    params: usize,
+    mut open: impl FnMut(Backend) -> Result<SelectedDevice, DeviceError>,
+) -> Result<AutoChoice, DeviceError> {
+    // Without a CPU backend compiled in, selecting flex reports what is compiled.
+    let cpu = Backend::default_cpu().unwrap_or(Backend::Flex);
     if params < AUTO_GPU_MIN_PARAMS {
-        return cpu(format!(
-            "models of at most {params} parameters are launch-bound, faster on the CPU \
-             (GPU from {AUTO_GPU_MIN_PARAMS} parameters)"
-        ));
+        return Ok(AutoChoice {
+            selected: open(cpu)?,
+            reason: format!(
+                "models of at most {params} parameters are launch-bound, faster on the CPU \
+                 (GPU from {AUTO_GPU_MIN_PARAMS} parameters)"
+            ),
+        });
     }
     let mut tried = Vec::new();
     for backend in [Backend::Cuda, Backend::Wgpu] {
         if !backend.is_compiled() {
             continue;
         }
-        match select_device(backend, index) {
+        match open(backend) {
             Ok(selected) if is_software_adapter(&selected.description) => {
                 tried.push(format!("{backend}: {} is software", selected.description));
             }
@@ -497,14 +493,17 @@ pub fn choose_auto(params: usize, index: usize) -> Result<AutoChoice, DeviceErro
             Err(e) => tried.push(format!("{backend}: {e}")),
         }
     }
-    cpu(format!(
-        "{params}-parameter models would go to a GPU, but none is usable ({})",
-        if tried.is_empty() {
-            "no GPU backend compiled in".to_string()
-        } else {
-            tried.join("; ")
-        }
-    ))
+    Ok(AutoChoice {
+        selected: open(cpu)?,
+        reason: format!(
+            "{params}-parameter models would go to a GPU, but none is usable ({})",
+            if tried.is_empty() {
+                "no GPU backend compiled in".to_string()
+            } else {
+                tried.join("; ")
+            }
+        ),
+    })
 }
 
 /// The devices a backend sees on this machine, each with its description.

@@ -32,13 +32,17 @@ use unfold_train::{
 use unfold_viz::{Curve, Figure, Panel, class_color};
 
 use crate::plots::{save, surface_panel};
-use crate::registry::ExperimentOutcome;
-use crate::results::{Curves, Metrics, Report, RunMetrics};
-use crate::runs::{Started, begin, finish};
+use crate::experiment::ExperimentOutcome;
+use crate::results::{Curves, Metrics, Report, RunMetrics, RunState};
+use crate::legacy::{Started, begin, finish};
 use crate::{Profile, RunContext};
 
 /// The experiment's name on the command line and in results.
 pub const NAME: &str = "building-blocks";
+
+/// TEMPORARY marker for the registry until this experiment implements `Experiment`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BuildingBlocks;
 
 /// Settings of the building-blocks experiment. [`Default`] is the lab's.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -433,7 +437,7 @@ pub fn run(config: &BuildingBlocksConfig, ctx: &RunContext) -> anyhow::Result<Ex
     let r2 = |mse: f64| 1.0 - mse / reg.variance;
     let base = |mse: f64, seconds: f64, steps: usize| {
         let mut m = RunMetrics {
-            status: "ok".into(),
+            status: RunState::Ok,
             final_loss: Some(mse),
             parameters: Some(reg.parameters),
             architecture: Some(reg.architecture.clone()),

@@ -3,11 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::Profile;
-use crate::registry::{ExperimentInfo, ExperimentOutcome};
-use crate::results::{ResultsError, Status, escape_html, git_commit, write_atomic};
+use crate::experiment::{ExperimentInfo, ExperimentOutcome};
+use crate::results::{ResultsError, escape_html, git_commit, write_atomic};
 
 /// How a failed experiment is reported: one line a user can act on, and the full chain of
 /// causes for the page's details.
@@ -71,38 +71,41 @@ pub struct RunSummary {
     pub wall_seconds: f64,
 }
 
-#[derive(Serialize)]
-struct ManifestEntry<'a> {
-    experiment: &'a str,
-    notebook: &'a str,
-    status: &'a str,
+/// One experiment in `manifest.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct ManifestEntry {
+    experiment: String,
+    notebook: String,
+    status: String,
     wall_seconds: f64,
-    backend: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    backend_reason: Option<&'a str>,
-    error: Option<&'a str>,
+    backend: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    backend_reason: Option<String>,
+    /// Every cause of a failure, outermost first.
+    error: Option<String>,
+    /// The failure as one actionable line.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    error_line: Option<String>,
 }
 
-#[derive(Serialize)]
-struct RunManifest<'a> {
-    unfold_version: &'a str,
+/// The content of `<out>/manifest.json`: the run as a whole and each experiment's outcome;
+/// with the experiments' `metrics.json` files, everything `index.html` shows.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct RunManifest {
+    unfold_version: String,
     git_commit: Option<String>,
-    backend: &'a str,
-    device: &'a str,
-    profile: &'a str,
-    started: &'a str,
+    backend: String,
+    device: String,
+    profile: Profile,
+    started: String,
     finished: String,
     wall_seconds: f64,
-    experiments: Vec<ManifestEntry<'a>>,
+    experiments: Vec<ManifestEntry>,
 }
 
 fn status_name(entry: &Entry) -> &'static str {
     match &entry.outcome {
-        Ok(o) => match o.status {
-            Status::Ok => "ok",
-            Status::Diverged => "diverged",
-            Status::Failed => "failed",
-        },
+        Ok(o) => o.status.name(),
         Err(_) => "failed",
     }
 }
@@ -110,24 +113,25 @@ fn status_name(entry: &Entry) -> &'static str {
 /// Writes `<out>/manifest.json` and `<out>/index.html`; returns the page's path.
 pub fn write(out: &Path, run: &RunSummary, entries: &[Entry]) -> Result<PathBuf, ResultsError> {
     let manifest = RunManifest {
-        unfold_version: env!("CARGO_PKG_VERSION"),
+        unfold_version: env!("CARGO_PKG_VERSION").into(),
         git_commit: git_commit(),
-        backend: &run.backend,
-        device: &run.device,
-        profile: run.profile.name(),
-        started: &run.started,
+        backend: run.backend.clone(),
+        device: run.device.clone(),
+        profile: run.profile,
+        started: run.started.clone(),
         finished: crate::time::now_rfc3339(),
         wall_seconds: run.wall_seconds,
         experiments: entries
             .iter()
             .map(|e| ManifestEntry {
-                experiment: e.info.name,
-                notebook: e.info.notebook,
-                status: status_name(e),
+                experiment: e.info.name.into(),
+                notebook: e.info.notebook.into(),
+                status: status_name(e).into(),
                 wall_seconds: e.seconds,
-                backend: &e.backend,
-                backend_reason: e.backend_reason.as_deref(),
-                error: e.outcome.as_ref().err().map(|f| f.details.as_str()),
+                backend: e.backend.clone(),
+                backend_reason: e.backend_reason.clone(),
+                error: e.outcome.as_ref().err().map(|f| f.details.clone()),
+                error_line: e.outcome.as_ref().err().map(|f| f.line.clone()),
             })
             .collect(),
     };
@@ -137,6 +141,61 @@ pub fn write(out: &Path, run: &RunSummary, entries: &[Entry]) -> Result<PathBuf,
 
     let page = out.join("index.html");
     write_atomic(&page, render(run, &manifest.git_commit, entries).as_bytes())?;
+    Ok(page)
+}
+
+/// Rebuilds `<out>/index.html` from `<out>/manifest.json` and the experiments' `metrics.json`
+/// (their reports rebuilt from the recorded results), exactly as `reproduce-all` wrote it.
+pub fn rebuild(out: &Path) -> anyhow::Result<PathBuf> {
+    let path = out.join("manifest.json");
+    let tree = crate::settings::read_settings_file(&path).map_err(anyhow::Error::msg)?;
+    let manifest: RunManifest = serde_json::from_value(serde_json::Value::Object(tree))
+        .map_err(|e| anyhow::anyhow!("{} is not an unfold run manifest: {e}", path.display()))?;
+    let run = RunSummary {
+        backend: manifest.backend.clone(),
+        device: manifest.device.clone(),
+        profile: manifest.profile,
+        started: manifest.started.clone(),
+        wall_seconds: manifest.wall_seconds,
+    };
+    let mut entries = Vec::new();
+    for recorded in &manifest.experiments {
+        let experiment = crate::registry::find(&recorded.experiment).map_err(anyhow::Error::msg)?;
+        let outcome = match &recorded.error {
+            Some(details) => Err(Failure {
+                line: recorded
+                    .error_line
+                    .clone()
+                    .unwrap_or_else(|| details.lines().next().unwrap_or_default().to_string()),
+                details: details.clone(),
+            }),
+            None => {
+                let dir = out.join(&recorded.experiment);
+                let metrics_path = dir.join("metrics.json");
+                let metrics = crate::runner::read_metrics(&metrics_path)?;
+                let report = experiment.rebuild_report(&metrics)?;
+                Ok(ExperimentOutcome {
+                    name: metrics.experiment.clone(),
+                    status: metrics.status,
+                    figures: metrics.figures.iter().map(|f| dir.join(f)).collect(),
+                    dir,
+                    metrics_path,
+                    summary: Vec::new(),
+                    wall_seconds: metrics.wall_seconds,
+                    report,
+                })
+            }
+        };
+        entries.push(Entry {
+            info: *experiment.info(),
+            outcome,
+            seconds: recorded.wall_seconds,
+            backend: recorded.backend.clone(),
+            backend_reason: recorded.backend_reason.clone(),
+        });
+    }
+    let page = out.join("index.html");
+    write_atomic(&page, render(&run, &manifest.git_commit, &entries).as_bytes())?;
     Ok(page)
 }
 
@@ -176,6 +235,8 @@ section.experiment h2 { margin:.1rem 0 .3rem; }
 .meta { color:var(--muted); font-size:.92rem; }
 .answer { border-left:4px solid var(--ok); background:#f1f8f4; border-radius:0 8px 8px 0; padding:.5rem .9rem; margin:.7rem 0; }
 .answer .q { font-weight:600; margin:.1rem 0; } .answer .a { margin:.2rem 0; }
+.settings { border-left:4px solid var(--warn); background:#fdf7ec; border-radius:0 8px 8px 0; padding:.5rem .9rem; margin:.7rem 0; }
+.settings table { margin:.3rem 0; }
 .question { border-left:4px solid var(--accent); padding:.4rem .9rem; background:#f2f5fd; border-radius:0 8px 8px 0; }
 .badge { display:inline-block; padding:.1rem .6rem; border-radius:999px; font-size:.8rem; font-weight:600; color:white; vertical-align:middle; }
 .badge.ok { background:var(--ok); } .badge.diverged { background:var(--warn); } .badge.failed { background:var(--bad); }

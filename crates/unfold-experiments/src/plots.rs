@@ -10,7 +10,7 @@ use unfold_viz::{
     Curve, Figure, GrayImage, ImageTile, Panel, Series2, Series3, class_color, save_figure,
 };
 
-use crate::results::{Curves, RunMetrics};
+use crate::results::{Curves, RunMetrics, RunState};
 
 /// Rows of a `[N, D]` tensor on the host.
 pub fn rows(t: Tensor<2>) -> Vec<Vec<f32>> {
@@ -289,7 +289,7 @@ pub fn divergence_note<'a>(
 ) -> Option<String> {
     let diverged: Vec<String> = runs
         .into_iter()
-        .filter(|(_, m)| m.status == "diverged")
+        .filter(|(_, m)| m.status == RunState::Diverged)
         .map(|(name, m)| {
             format!(
                 "{name} diverged at epoch {}",

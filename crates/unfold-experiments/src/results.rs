@@ -91,6 +91,44 @@ pub enum Status {
     Failed,
 }
 
+impl Status {
+    /// `ok`, `diverged` or `failed`, as in `metrics.json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Diverged => "diverged",
+            Status::Failed => "failed",
+        }
+    }
+}
+
+/// How one training run ended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunState {
+    /// It trained to the end.
+    #[default]
+    Ok,
+    /// Its loss stopped being finite (the epoch is in `diverged_at_epoch`).
+    Diverged,
+}
+
+impl RunState {
+    /// `ok` or `diverged`, as in `metrics.json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RunState::Ok => "ok",
+            RunState::Diverged => "diverged",
+        }
+    }
+}
+
+impl std::fmt::Display for RunState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.name())
+    }
+}
+
 /// Where and when the results were made.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
@@ -191,7 +229,7 @@ impl Curves {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunMetrics {
     /// `ok` or `diverged`.
-    pub status: String,
+    pub status: RunState,
     /// The epoch at which the run diverged, if it did.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub diverged_at_epoch: Option<usize>,
@@ -226,11 +264,11 @@ impl RunMetrics {
     pub fn from_history(history: &History) -> Self {
         let last = history.last();
         let (status, diverged_at_epoch) = match &history.status {
-            RunStatus::Ok => ("ok", None),
-            RunStatus::Diverged { epoch, .. } => ("diverged", Some(*epoch)),
+            RunStatus::Ok => (RunState::Ok, None),
+            RunStatus::Diverged { epoch, .. } => (RunState::Diverged, Some(*epoch)),
         };
         Self {
-            status: status.into(),
+            status,
             diverged_at_epoch,
             train_accuracy: last.and_then(|p| finite(p.train_accuracy)),
             test_accuracy: last.and_then(|p| p.test_accuracy.and_then(finite)),
@@ -263,12 +301,20 @@ pub struct Metrics {
     pub wall_seconds: f64,
     /// Version, commit and times.
     pub manifest: Manifest,
-    /// The configuration the experiment ran with.
+    /// The configuration the experiment ran with (all of it: `unfold <experiment> --config
+    /// metrics.json` runs it again).
     pub config: serde_json::Value,
+    /// The keys of `config` (and `seed`) that differ from the notebook's:
+    /// key → `{ "value", "notebook" }`.
+    #[serde(default)]
+    pub changed: serde_json::Map<String, serde_json::Value>,
     /// Results per model or run.
     pub runs: BTreeMap<String, RunMetrics>,
     /// Figures written, relative to the experiment folder (PNG; an SVG sits beside each).
     pub figures: Vec<String>,
+    /// Each figure's caption, by file.
+    #[serde(default)]
+    pub captions: BTreeMap<String, String>,
     /// Experiment-specific results that belong to no single run (tables, checks such as lab
     /// 2's from-scratch layers against Burn's), as further top-level keys.
     #[serde(flatten)]
@@ -288,8 +334,10 @@ impl Metrics {
             wall_seconds: 0.0,
             manifest: Manifest::finish(crate::time::now_rfc3339()),
             config,
+            changed: serde_json::Map::new(),
             runs: BTreeMap::new(),
             figures: Vec::new(),
+            captions: BTreeMap::new(),
             extra: BTreeMap::new(),
         }
     }
@@ -301,7 +349,7 @@ impl Metrics {
 
     /// Records a run; a diverged run makes the experiment's status `diverged`.
     pub fn add_run(&mut self, name: &str, run: RunMetrics) {
-        if run.status == "diverged" && self.status == Status::Ok {
+        if run.status == RunState::Diverged && self.status == Status::Ok {
             self.status = Status::Diverged;
         }
         self.runs.insert(name.to_string(), run);
@@ -327,6 +375,8 @@ enum Block {
     Table(Vec<String>, Vec<Vec<String>>),
     Figure(String, String),
     Answer(String, String),
+    /// Settings that differ from the notebook's: (key, value, notebook's value).
+    Settings(Vec<(String, String, String)>),
 }
 
 /// A report under construction, rendered to Markdown (`report.md`) and to an HTML fragment
@@ -371,6 +421,29 @@ impl Report {
             rows.to_vec(),
         ));
         self
+    }
+
+    /// A paragraph placed before the first section heading (after the introduction).
+    pub fn before_sections(&mut self, text: &str) -> &mut Self {
+        let at = self.first_section();
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        self.blocks.insert(at, Block::Paragraph(text));
+        self
+    }
+
+    /// The "your settings" box, placed before the first section heading: every setting that
+    /// differs from the notebook's, as (key, value, notebook's value).
+    pub fn settings_box(&mut self, changed: Vec<(String, String, String)>) -> &mut Self {
+        let at = self.first_section();
+        self.blocks.insert(at, Block::Settings(changed));
+        self
+    }
+
+    fn first_section(&self) -> usize {
+        self.blocks
+            .iter()
+            .position(|b| matches!(b, Block::Heading(_)))
+            .unwrap_or(self.blocks.len())
     }
 
     /// A figure in the experiment's folder, with a caption.
@@ -421,6 +494,16 @@ impl Report {
                 Block::Answer(question, answer) => {
                     out.push_str(&format!("> **Q:** {question}\n>\n> **A:** {answer}\n\n"))
                 }
+                Block::Settings(changed) => {
+                    out.push_str(
+                        "**Your settings** differ from the notebook's; every number below was \
+                         measured with them:\n\n| setting | yours | notebook |\n|---|---|---|\n",
+                    );
+                    for (key, value, notebook) in changed {
+                        out.push_str(&format!("| `{key}` | `{value}` | `{notebook}` |\n"));
+                    }
+                    out.push('\n');
+                }
             }
         }
         out
@@ -460,6 +543,22 @@ impl Report {
                     inline_html(question),
                     inline_html(answer)
                 )),
+                Block::Settings(changed) => {
+                    out.push_str(
+                        "<div class=\"settings\"><p><strong>Your settings</strong> differ from the \
+                         notebook's; every number here was measured with them.</p>\n<table><thead><tr>\
+                         <th>setting</th><th>yours</th><th>notebook</th></tr></thead><tbody>\n",
+                    );
+                    for (key, value, notebook) in changed {
+                        out.push_str(&format!(
+                            "<tr><td><code>{}</code></td><td><code>{}</code></td><td><code>{}</code></td></tr>\n",
+                            escape_html(key),
+                            escape_html(value),
+                            escape_html(notebook)
+                        ));
+                    }
+                    out.push_str("</tbody></table></div>\n");
+                }
             }
         }
         if !figures.is_empty() {

@@ -2,7 +2,6 @@
 
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use anyhow::Context;
 use burn::module::{Module, ModuleVisitor, Param};
@@ -13,9 +12,9 @@ use unfold_train::{FitConfig, StepObserver, fit_observed};
 use unfold_viz::Figure;
 
 use crate::RunContext;
-use crate::plots::{Metric, curves_panel, divergence_note, file_name, save};
-use crate::registry::ExperimentOutcome;
-use crate::results::{Curves, Metrics, Report, RunMetrics, number, percent, prepare_output_dir};
+use crate::plots::{Metric, curves_panel, divergence_note, save};
+use crate::runner::guarded;
+use crate::results::{Curves, Report, RunMetrics, number, percent, prepare_output_dir};
 
 /// Builds `config` on the context's device (autodiff on), seeded with the context's seed so its
 /// initial weights do not depend on which models ran before, trains it with `fit_config`, and
@@ -225,57 +224,17 @@ where
     R: Send,
 {
     // Panics inside a job (a remote server dropping the connection surfaces as one) become
-    // errors; keep them from printing a report each.
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
+    // errors through `guarded`.
     let result = if !ctx.workers.is_empty() && jobs.len() > 1 {
         spread_over_devices(ctx, jobs, state, &prepare, &work)
     } else {
         on_this_device(ctx, jobs, &state, &work)
     };
-    std::panic::set_hook(hook);
     result.map_err(|error| {
         error.context(
             "a run of the study failed; the runs that finished are saved, and --resume goes on from them",
         )
     })
-}
-
-/// Runs `job`, turning an error or a panic into an error that names the device.
-fn guarded<R>(ctx: &RunContext, job: impl FnOnce() -> anyhow::Result<R>) -> anyhow::Result<R> {
-    let device = ctx.device_description.clone();
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)) {
-        Ok(Ok(result)) => Ok(result),
-        Ok(Err(error)) => Err(error.context(format!("on {device}"))),
-        Err(panic) => {
-            let message = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "the backend panicked".into());
-            Err(anyhow::anyhow!(panic_reason(ctx, &message)).context(format!("on {device}")))
-        }
-    }
-}
-
-/// One line saying why a run panicked; on a remote device, a broken connection is named as such.
-pub fn panic_reason(ctx: &RunContext, message: &str) -> String {
-    let first = message.lines().next().unwrap_or_default().trim();
-    let lost = [
-        "RecvError",
-        "Service call failed",
-        "channel closed",
-        "Connection",
-        "Error while reading data",
-        "Failed to read tensor",
-    ]
-    .iter()
-    .any(|s| message.contains(s));
-    if ctx.backend == unfold_device::Backend::Remote && lost {
-        "the connection to the server was lost (is `unfold serve` still running there?)".into()
-    } else {
-        format!("the run failed: {first}")
-    }
 }
 
 /// How `jobs` independent runs share `threads` CPU threads: rounds of `(runs, threads of each
@@ -545,7 +504,7 @@ pub fn results_table(report: &mut Report, runs: &NamedRuns) {
                 percent(m.train_accuracy),
                 percent(m.test_accuracy),
                 number(m.final_loss),
-                m.status.clone(),
+                m.status.to_string(),
             ]
         })
         .collect();
@@ -561,82 +520,6 @@ pub fn results_table(report: &mut Report, runs: &NamedRuns) {
         ],
         &rows,
     );
-}
-
-/// Writes `metrics.json` (listing `figures`) and the report that `make_report` builds from the
-/// final metrics, and returns the experiment's outcome with one summary line per run.
-pub fn finish(
-    name: &str,
-    dir: PathBuf,
-    started: Instant,
-    mut metrics: Metrics,
-    figures: Vec<PathBuf>,
-    order: &[&str],
-    make_report: impl FnOnce(&Metrics) -> Report,
-) -> anyhow::Result<ExperimentOutcome> {
-    metrics.figures = figures.iter().map(|p| file_name(p)).collect();
-    let wall = started.elapsed().as_secs_f64();
-    let metrics_path = metrics.write(&dir, wall)?;
-    let report = make_report(&metrics);
-    report.write(&dir)?;
-    let width = order.iter().map(|n| n.len()).max().unwrap_or(0);
-    let summary = order
-        .iter()
-        .filter_map(|n| metrics.runs.get(*n).map(|m| (n, m)))
-        .map(|(n, m)| {
-            format!(
-                "{n:<width$}  train {:>6}  test {:>6}  loss {}{}",
-                percent(m.train_accuracy),
-                percent(m.test_accuracy),
-                number(m.final_loss),
-                if m.status == "diverged" {
-                    "  DIVERGED"
-                } else {
-                    ""
-                }
-            )
-        })
-        .collect();
-    Ok(ExperimentOutcome {
-        name: name.into(),
-        status: metrics.status,
-        dir,
-        metrics_path,
-        figures,
-        summary,
-        wall_seconds: wall,
-        report,
-    })
-}
-
-/// What every experiment run starts with: a writable `<out>/<name>/`, the clock, and its metrics.
-pub struct Started {
-    /// The experiment's results folder, created and checked writable.
-    pub dir: PathBuf,
-    /// When the run started.
-    pub started: Instant,
-    /// The metrics, with the configuration recorded.
-    pub metrics: Metrics,
-}
-
-/// Checks the settings (`validation` is the config's own check) and the output folder before
-/// any work, starts the clock and the metrics.
-pub fn begin<C: serde::Serialize>(
-    name: &str,
-    ctx: &RunContext,
-    config: &C,
-    validation: Result<(), String>,
-) -> anyhow::Result<Started> {
-    validation.map_err(|e| anyhow::anyhow!("invalid {name} settings: {e}"))?;
-    let started = Instant::now();
-    let dir = ctx.out.join(name);
-    prepare_output_dir(&dir)?;
-    let metrics = Metrics::new(name, ctx, serde_json::to_value(config)?);
-    Ok(Started {
-        dir,
-        started,
-        metrics,
-    })
 }
 
 #[cfg(test)]

@@ -18,15 +18,18 @@ use crate::plots::{class_series_2d, classes, first_2, rows, save};
 use crate::rainbow::{
     NOTEBOOK_PERMUTATION, Normalization, describe_permutation, dot_features, is_permutation,
 };
-use crate::registry::ExperimentOutcome;
-use crate::results::{Metrics, Report, RunMetrics, percent};
-use crate::runs::{
-    Started, begin, curves_figure, finish, results_table, save_model, spread, train_mlp_observed,
-};
+use crate::experiment::ExperimentOutcome;
+use crate::results::{Metrics, Report, RunMetrics, RunState, percent};
+use crate::legacy::{Started, begin, finish};
+use crate::runs::{curves_figure, results_table, save_model, spread, train_mlp_observed};
 use crate::{Profile, RunContext};
 
 /// The experiment's name on the command line and in results.
 pub const NAME: &str = "sandwich";
+
+/// TEMPORARY marker for the registry until this experiment implements `Experiment`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sandwich;
 
 const CLASS_NAMES: [&str; 3] = ["arm 0", "arm 1", "arm 2"];
 
@@ -406,7 +409,7 @@ fn find(trained: &[Trained], model: SandwichModel) -> Option<&Trained> {
 }
 
 fn diverged_note(t: &Trained) -> Option<String> {
-    (t.metrics.status == "diverged").then(|| {
+    (t.metrics.status == RunState::Diverged).then(|| {
         format!(
             "diverged at epoch {}: predictions not meaningful",
             t.metrics.diverged_at_epoch.unwrap_or(0)

@@ -50,11 +50,29 @@ impl Spirals3dModel {
 
     /// The network configuration.
     pub fn config(self) -> MlpConfig {
+        self.with_hidden(self.notebook_hidden())
+    }
+
+    /// The notebook's hidden widths: none for `LinearModel`, `[3, 2]` for the two 3→3→2→1
+    /// models, `[16, 16, 2]` for `DeepReLUModel`.
+    pub fn notebook_hidden(self) -> &'static [usize] {
+        match self {
+            Spirals3dModel::Linear => &[],
+            Spirals3dModel::LinearHidden | Spirals3dModel::ReluHidden => &[3, 2],
+            Spirals3dModel::DeepRelu => &[16, 16, 2],
+        }
+    }
+
+    /// The model with other hidden widths (ignored by `LinearModel`, which has none): 3 inputs,
+    /// `hidden`, one logit; ReLU between layers for the ReLU models, nothing for the linear one.
+    pub fn with_hidden(self, hidden: &[usize]) -> MlpConfig {
+        let widths = |hidden: &[usize]| [&[3][..], hidden, &[1]].concat();
         match self {
             Spirals3dModel::Linear => MlpConfig::new(vec![3, 1], Activation::Identity),
-            Spirals3dModel::LinearHidden => MlpConfig::new(vec![3, 3, 2, 1], Activation::Identity),
-            Spirals3dModel::ReluHidden => MlpConfig::new(vec![3, 3, 2, 1], Activation::Relu),
-            Spirals3dModel::DeepRelu => MlpConfig::new(vec![3, 16, 16, 2, 1], Activation::Relu),
+            Spirals3dModel::LinearHidden => MlpConfig::new(widths(hidden), Activation::Identity),
+            Spirals3dModel::ReluHidden | Spirals3dModel::DeepRelu => {
+                MlpConfig::new(widths(hidden), Activation::Relu)
+            }
         }
     }
 }

@@ -104,17 +104,7 @@ impl Progress for TerminalProgress {
     fn logged(&mut self, point: &LogPoint) {
         self.last = Some(point.clone());
         if let Some(bar) = &self.bar {
-            let message = if point.train_accuracy.is_finite() {
-                format!(
-                    "loss {:.4} acc {:.1}%",
-                    point.train_loss,
-                    100.0 * point.train_accuracy
-                )
-            } else {
-                // Regression: no accuracy, and losses far below 1e-4.
-                format!("loss {:.3e}", point.train_loss)
-            };
-            bar.set_message(message);
+            bar.set_message(numbers(point));
         }
     }
 
@@ -126,16 +116,10 @@ impl Progress for TerminalProgress {
             }
         }
         let seconds = self.started.map_or(0.0, |s| s.elapsed().as_secs_f64());
-        let metrics = self.last.as_ref().map_or(String::new(), |p| {
-            let held_out = p
-                .test_accuracy
-                .map_or(String::new(), |a| format!(", held-out {:.1}%", 100.0 * a));
-            format!(
-                ": loss {:.4}, train {:.1}%{held_out}",
-                p.train_loss,
-                100.0 * p.train_accuracy
-            )
-        });
+        let metrics = self
+            .last
+            .as_ref()
+            .map_or(String::new(), |p| format!(": {}", numbers(p)));
         // Runs of under a second are summarized by the experiment anyway.
         if seconds >= 1.0 {
             let line = format!(
@@ -148,5 +132,48 @@ impl Progress for TerminalProgress {
                 None => eprintln!("{line}"),
             }
         }
+    }
+}
+
+/// The numbers a logged point has, and only those: the loss, and the accuracies where the
+/// task has them (a regression has none; its losses are tiny, so they print in scientific
+/// notation).
+fn numbers(p: &LogPoint) -> String {
+    if !p.train_accuracy.is_finite() {
+        return format!("loss {:.3e}", p.train_loss);
+    }
+    let mut text = format!(
+        "loss {:.4}, train {:.1}%",
+        p.train_loss,
+        100.0 * p.train_accuracy
+    );
+    if let Some(held_out) = p.test_accuracy.filter(|a| a.is_finite()) {
+        text.push_str(&format!(", held-out {:.1}%", 100.0 * held_out));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(train_accuracy: f64, test_accuracy: Option<f64>) -> LogPoint {
+        LogPoint {
+            epoch: 1,
+            train_loss: 0.00012,
+            train_accuracy,
+            test_loss: None,
+            test_accuracy,
+        }
+    }
+
+    #[test]
+    fn progress_shows_only_the_numbers_a_run_has() {
+        assert_eq!(numbers(&point(f64::NAN, None)), "loss 1.200e-4");
+        assert_eq!(numbers(&point(0.5, None)), "loss 0.0001, train 50.0%");
+        assert_eq!(
+            numbers(&point(0.5, Some(0.25))),
+            "loss 0.0001, train 50.0%, held-out 25.0%"
+        );
     }
 }

@@ -1,0 +1,311 @@
+//! The experiment commands, all driven by the registry: `unfold <experiment>`,
+//! `reproduce-all`, `unfold config` and `unfold report`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{ArgMatches, Args, FromArgMatches};
+use serde_json::Value;
+use unfold_experiments::results::{Manifest, Status, prepare_output_dir, write_atomic};
+use unfold_experiments::settings::{ConfigListing, Overrides};
+use unfold_experiments::{AnyExperiment, EXPERIMENTS, ExperimentOutcome, Profile, index, registry};
+
+use crate::setup::{BackendChoice, RunArgs, Setup, experiment_parser, profile_parser};
+
+/// Settings over the profile: files, then single keys.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SettingsArgs {
+    /// A settings file, TOML or JSON, applied over the profile (partial files are fine; a
+    /// results `metrics.json` reruns those results). Repeat to layer several. See `unfold
+    /// config <experiment>` for every key.
+    #[arg(long = "config", value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// One setting, applied after the files: KEY=VALUE with a dotted KEY for nested settings
+    /// and a TOML VALUE (`--set epochs=100 --set data.noise=0.1 --set hidden=[8,2]`).
+    /// Repeatable. With reproduce-all, `NAME.KEY` sets one experiment's key.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+}
+
+impl SettingsArgs {
+    fn overrides(&self) -> anyhow::Result<Overrides> {
+        let mut overrides = Overrides::none();
+        for file in &self.files {
+            overrides = overrides.file(file).map_err(anyhow::Error::msg)?;
+        }
+        for set in &self.sets {
+            overrides = overrides.set(set).map_err(anyhow::Error::msg)?;
+        }
+        Ok(overrides)
+    }
+}
+
+/// The options of an experiment command.
+#[derive(Debug, Args, Clone)]
+pub struct ExperimentArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    #[command(flatten)]
+    settings: SettingsArgs,
+}
+
+/// `reproduce-all`'s options.
+#[derive(Debug, Args, Clone)]
+pub struct ReproduceArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    #[command(flatten)]
+    settings: SettingsArgs,
+    /// Run only these experiments (comma-separated).
+    #[arg(long, value_delimiter = ',', value_parser = experiment_parser())]
+    only: Vec<&'static str>,
+    /// Skip these experiments (comma-separated).
+    #[arg(long, value_delimiter = ',', value_parser = experiment_parser())]
+    skip: Vec<&'static str>,
+}
+
+/// `unfold config`'s options.
+#[derive(Debug, Args, Clone)]
+pub struct ConfigArgs {
+    /// The experiment.
+    #[arg(value_parser = experiment_parser())]
+    experiment: &'static str,
+    /// The profile whose settings to print.
+    #[arg(long, default_value = "full", value_parser = profile_parser())]
+    profile: Profile,
+    #[command(flatten)]
+    settings: SettingsArgs,
+}
+
+/// `unfold report`'s options.
+#[derive(Debug, Args, Clone)]
+pub struct ReportArgs {
+    /// A results folder (`results`, written by reproduce-all or by single experiments).
+    #[arg(default_value = "results")]
+    dir: PathBuf,
+}
+
+/// One clap subcommand per registered experiment.
+pub fn subcommands() -> Vec<clap::Command> {
+    EXPERIMENTS
+        .iter()
+        .map(|e| {
+            let info = e.info();
+            ExperimentArgs::augment_args(
+                clap::Command::new(info.name)
+                    .about(format!("Notebook {}: {}", info.notebook, info.title)),
+            )
+        })
+        .collect()
+}
+
+/// Runs the experiment subcommand `name` when it is one.
+pub fn run_subcommand(name: &str, matches: &ArgMatches) -> Option<anyhow::Result<ExitCode>> {
+    let experiment = registry::find(name).ok()?;
+    Some(
+        ExperimentArgs::from_arg_matches(matches)
+            .map_err(anyhow::Error::from)
+            .and_then(|args| run_one(experiment, &args)),
+    )
+}
+
+/// The settings of `experiment` for a run: the profile's, with the overrides applied and
+/// checked; and the seed they set.
+fn effective(
+    experiment: &dyn AnyExperiment,
+    profile: Profile,
+    overrides: &Overrides,
+) -> anyhow::Result<(Value, Option<u64>)> {
+    let name = experiment.info().name;
+    let (tree, seed) = overrides
+        .apply(name, &experiment.config_tree(profile))
+        .map_err(anyhow::Error::msg)?;
+    let tree = experiment
+        .check_tree(&tree)
+        .map_err(|e| anyhow::anyhow!("invalid {name} settings: {e}"))?;
+    Ok((tree, seed))
+}
+
+fn run_one(experiment: &dyn AnyExperiment, args: &ExperimentArgs) -> anyhow::Result<ExitCode> {
+    let info = experiment.info();
+    // Settings first: bad ones never open a device or write a file.
+    let (tree, seed) = effective(experiment, args.run.profile, &args.settings.overrides()?)?;
+    let seed = args.run.seed.or(seed).unwrap_or(info.default_seed);
+    let mut setup = Setup::new(&args.run, Setup::cpu_default()?)?;
+    let (ctx, reason) = setup.context(&args.run, info, seed)?;
+    if let Some(reason) = reason {
+        eprintln!(
+            "unfold: auto chose {} — {}: {reason}",
+            ctx.backend, ctx.device_description
+        );
+    }
+    println!("{} ({}), profile {}", info.name, info.notebook, ctx.profile);
+    let outcome = experiment.run_tree(&tree, &ctx)?;
+    print_outcome(&outcome);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_outcome(outcome: &ExperimentOutcome) {
+    for line in &outcome.summary {
+        println!("  {line}");
+    }
+    println!(
+        "  {} in {:.1}s → {}",
+        match outcome.status {
+            Status::Ok => "done",
+            Status::Diverged => "done, with diverged runs",
+            Status::Failed => "failed",
+        },
+        outcome.wall_seconds,
+        outcome.dir.display()
+    );
+}
+
+/// `reproduce-all`: every selected experiment with its settings, then the page.
+pub fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
+    let selected: Vec<&dyn AnyExperiment> = EXPERIMENTS
+        .iter()
+        .copied()
+        .filter(|e| args.only.is_empty() || args.only.contains(&e.info().name))
+        .filter(|e| !args.skip.contains(&e.info().name))
+        .collect();
+    if selected.is_empty() {
+        anyhow::bail!("--only/--skip leave no experiment to run");
+    }
+    // Every experiment's settings are checked before the first one starts.
+    let overrides = args.settings.overrides()?;
+    let names = registry::names();
+    let has_key = |experiment: &dyn AnyExperiment, key: &str| {
+        key == unfold_experiments::settings::SEED_KEY
+            || unfold_experiments::settings::get_path(&experiment.config_tree(Profile::Full), key)
+                .is_some()
+    };
+    overrides
+        .check_global_keys(&names, |name, key| {
+            registry::find(name).is_ok_and(|e| has_key(e, key))
+        })
+        .map_err(anyhow::Error::msg)?;
+    let mut plans = Vec::new();
+    for &experiment in &selected {
+        let info = experiment.info();
+        let mine = overrides.for_experiment(info.name, &names, |key| has_key(experiment, key));
+        let (tree, seed) = effective(experiment, args.run.profile, &mine)?;
+        plans.push((experiment, tree, args.run.seed.or(seed).unwrap_or(info.default_seed)));
+    }
+    let mut setup = Setup::new(&args.run, BackendChoice::Auto)?;
+    prepare_output_dir(&args.run.out)?;
+
+    let started = Instant::now();
+    let started_at = Manifest::finish(String::new()).finished;
+    let mut entries = Vec::new();
+    let total = plans.len();
+    for (i, (experiment, tree, seed)) in plans.into_iter().enumerate() {
+        let info = experiment.info();
+        println!("[{}/{total}] {} ({})", i + 1, info.name, info.notebook);
+        let t = Instant::now();
+        let (backend, backend_reason, outcome) = match setup.context(&args.run, info, seed) {
+            Ok((ctx, reason)) => {
+                if let Some(reason) = &reason {
+                    println!(
+                        "  auto → {} ({}): {reason}",
+                        ctx.backend, ctx.device_description
+                    );
+                }
+                let outcome = experiment.run_tree(&tree, &ctx);
+                (ctx.backend.name().to_string(), reason, outcome)
+            }
+            Err(e) => ("none".into(), None, Err(e)),
+        };
+        let outcome = outcome.map_err(|e| index::Failure::from_error(&e));
+        match &outcome {
+            Ok(outcome) => print_outcome(outcome),
+            Err(failure) => println!(
+                "  FAILED after {:.1}s: {}",
+                t.elapsed().as_secs_f64(),
+                failure.line
+            ),
+        }
+        entries.push(index::Entry {
+            info: *info,
+            outcome,
+            seconds: t.elapsed().as_secs_f64(),
+            backend,
+            backend_reason,
+        });
+    }
+    let page = index::write(
+        &args.run.out,
+        &index::RunSummary {
+            backend: setup.backend_name(),
+            device: setup.devices_described(),
+            profile: args.run.profile,
+            started: started_at,
+            wall_seconds: started.elapsed().as_secs_f64(),
+        },
+        &entries,
+    )?;
+    let failed = entries.iter().filter(|e| e.outcome.is_err()).count();
+    println!(
+        "{} of {total} experiments succeeded in {:.1}s; report: {}",
+        total - failed,
+        started.elapsed().as_secs_f64(),
+        page.display()
+    );
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// `unfold config`: the effective settings as commented TOML.
+pub fn config(args: &ConfigArgs) -> anyhow::Result<ExitCode> {
+    let experiment = registry::find(args.experiment).map_err(anyhow::Error::msg)?;
+    let info = experiment.info();
+    let (tree, seed) = effective(experiment, args.profile, &args.settings.overrides()?)?;
+    let notebook = experiment.config_tree(Profile::Full);
+    let listing = ConfigListing {
+        experiment: info.name,
+        profile: args.profile.name(),
+        values: &tree,
+        notebook: &notebook,
+        seed: (seed.unwrap_or(info.default_seed), info.default_seed),
+        docs: experiment.key_docs(),
+    };
+    print!("{}", listing.to_toml());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `unfold report`: every report (and the page, where reproduce-all wrote one) rebuilt from
+/// the recorded results, without a device and without training.
+pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
+    let dir = &args.dir;
+    let folders = unfold_experiments::runner::result_folders(dir);
+    let manifest = dir.join("manifest.json");
+    if folders.is_empty() && !manifest.is_file() {
+        anyhow::bail!(
+            "{} holds no results (no <experiment>/metrics.json); run an experiment or reproduce-all first",
+            dir.display()
+        );
+    }
+    for folder in &folders {
+        let path = folder.join("metrics.json");
+        rebuild_one(&path)?;
+        println!("rebuilt {}", folder.join("report.md").display());
+    }
+    if manifest.is_file() {
+        let page = index::rebuild(dir)?;
+        println!("rebuilt {}", page.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn rebuild_one(metrics_path: &Path) -> anyhow::Result<()> {
+    let metrics = unfold_experiments::runner::read_metrics(metrics_path)?;
+    let experiment = registry::find(&metrics.experiment).map_err(anyhow::Error::msg)?;
+    let report = experiment.rebuild_report(&metrics)?;
+    let dir = metrics_path.parent().unwrap_or(Path::new("."));
+    write_atomic(&dir.join("report.md"), report.to_markdown().as_bytes())?;
+    Ok(())
+}

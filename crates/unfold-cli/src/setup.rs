@@ -1,0 +1,314 @@
+//! The one setup path from the command line to a [`RunContext`]: the backend parsed and the
+//! auto rule applied once, devices opened once and reused, for single runs and
+//! `reproduce-all` alike.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use clap::builder::TypedValueParser;
+use unfold_device::{Backend, SelectedDevice, select_device};
+use unfold_experiments::{ExperimentInfo, Profile, RunContext};
+
+/// The values `--backend` takes.
+pub const BACKEND_VALUES: [&str; 6] = ["auto", "ndarray", "flex", "wgpu", "cuda", "remote"];
+
+/// `--backend`: a fixed backend, or `auto` (a device per experiment, by model size).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendChoice {
+    /// Every experiment on this backend.
+    Fixed(Backend),
+    /// The CPU for small models, a hardware GPU for large ones.
+    Auto,
+}
+
+/// A closed set of names as a clap value parser: `--help` lists them, and anything else is a
+/// one-line error that suggests the closest name.
+#[derive(Debug, Clone)]
+pub struct OneOf {
+    what: &'static str,
+    names: Vec<&'static str>,
+}
+
+impl OneOf {
+    /// Names of `what` (`backend`, `profile`, `experiment`).
+    pub fn new(what: &'static str, names: impl IntoIterator<Item = &'static str>) -> Self {
+        Self {
+            what,
+            names: names.into_iter().collect(),
+        }
+    }
+}
+
+impl TypedValueParser for OneOf {
+    type Value = &'static str;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<&'static str, clap::Error> {
+        let given = value.to_string_lossy();
+        let wanted = given.trim().to_ascii_lowercase();
+        if let Some(name) = self.names.iter().find(|n| **n == wanted) {
+            return Ok(name);
+        }
+        let hint = unfold_device::closest(&wanted, &self.names)
+            .map(|s| format!(" (did you mean '{s}'?)"))
+            .unwrap_or_default();
+        Err(clap::Error::raw(
+            clap::error::ErrorKind::InvalidValue,
+            format!(
+                "unknown {} '{given}'{hint}; use one of: {}\n",
+                self.what,
+                self.names.join(", ")
+            ),
+        ))
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            self.names.iter().map(clap::builder::PossibleValue::new),
+        ))
+    }
+}
+
+/// Parses `--backend`.
+pub fn backend_parser() -> impl TypedValueParser<Value = BackendChoice> {
+    OneOf::new("backend", BACKEND_VALUES).map(|name| match name {
+        "auto" => BackendChoice::Auto,
+        other => BackendChoice::Fixed(other.parse().expect("one of BACKEND_VALUES")),
+    })
+}
+
+/// Parses `--profile`.
+pub fn profile_parser() -> impl TypedValueParser<Value = Profile> {
+    OneOf::new("profile", ["full", "quick"]).map(|name| name.parse::<Profile>().expect("full or quick"))
+}
+
+/// Parses an experiment's name (`--only`, `--skip`, `unfold config`).
+pub fn experiment_parser() -> OneOf {
+    OneOf::new("experiment", unfold_experiments::registry::names())
+}
+
+/// Where the servers of `--backend remote` are.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RemoteArgs {
+    /// With `--backend remote` (implied when given): the server started by `unfold serve`, as
+    /// ws://HOST:PORT. Give several (repeat the flag or separate with commas) to spread a
+    /// study's independent runs over them, one run per server at a time.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "ws://HOST:PORT",
+        env = "UNFOLD_REMOTE"
+    )]
+    pub remote: Vec<String>,
+    /// The token the servers were started with (`unfold serve --token`).
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "UNFOLD_REMOTE_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
+}
+
+/// Where and how experiments run: the options every experiment command and `reproduce-all`
+/// share.
+#[derive(Debug, Args, Clone)]
+pub struct RunArgs {
+    /// Backend to run on: a CPU backend, a GPU one, remote (a server started by `unfold
+    /// serve`, see --remote), or auto (a device per experiment: the CPU for small models, a
+    /// hardware GPU from 100,000 parameters). Default: the fastest compiled CPU backend for one
+    /// experiment, auto for reproduce-all.
+    #[arg(long, short = 'b', value_parser = backend_parser())]
+    pub backend: Option<BackendChoice>,
+    /// Device index for GPU backends (see `unfold info`).
+    #[arg(long, default_value_t = 0)]
+    pub device: usize,
+    /// Seed for data, splits, initialization and shuffling (default: the notebook's seed, or
+    /// the `seed` of --config / --set).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// `full` = the notebook's exact settings; `quick` = the same pipeline shrunk for smoke tests.
+    #[arg(long, default_value = "full", value_parser = profile_parser())]
+    pub profile: Profile,
+    /// Results folder; each experiment writes to `<out>/<experiment>/`.
+    #[arg(long, default_value = "results")]
+    pub out: PathBuf,
+    /// Folder holding `mnist/` and `fashion-mnist/` (default: $UNFOLD_DATA, ./data, then
+    /// Debian's /usr/share/datasets/fashion-mnist; see `unfold data where`).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Save the trained models (spirals3d, sandwich) under `<out>/<experiment>/models/` as Burn
+    /// records with their configuration, for `unfold_models::load_mlp`.
+    #[arg(long)]
+    pub save_model: bool,
+    /// Go on with a long study (mnist, xor) that was interrupted: runs it already finished
+    /// (saved under `<out>/<experiment>/runs/`) are reused, not trained again.
+    #[arg(long)]
+    pub resume: bool,
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+}
+
+/// The devices of one invocation: the backend choice made once, each device opened once.
+pub struct Setup {
+    /// What `--backend` asked for.
+    pub choice: BackendChoice,
+    index: usize,
+    remote: RemoteArgs,
+    opened: Vec<SelectedDevice>,
+    /// With several `--remote` servers, the devices of all but the first.
+    pub workers: Vec<SelectedDevice>,
+}
+
+impl Setup {
+    /// The backend asked for; without `--backend`, `remote` when `--remote` names a server,
+    /// else `default` (`auto` for reproduce-all, the fastest CPU backend for one experiment).
+    /// A fixed backend's device is opened now, so a wrong one fails before any work.
+    pub fn new(args: &RunArgs, default: BackendChoice) -> anyhow::Result<Self> {
+        let choice = match args.backend {
+            Some(choice) => choice,
+            None if !args.remote.remote.is_empty() => BackendChoice::Fixed(Backend::Remote),
+            None => default,
+        };
+        if !args.remote.remote.is_empty() && choice != BackendChoice::Fixed(Backend::Remote) {
+            eprintln!("unfold: --remote/$UNFOLD_REMOTE is ignored: the backend is not `remote`");
+        }
+        let mut setup = Self {
+            choice,
+            index: args.device,
+            remote: args.remote.clone(),
+            opened: Vec::new(),
+            workers: Vec::new(),
+        };
+        if let BackendChoice::Fixed(backend) = choice {
+            let device = setup.open(backend)?;
+            eprintln!("unfold: backend {backend} — {}", device.description);
+            setup.workers = extra_workers(backend, args.device, &args.remote)?;
+        }
+        Ok(setup)
+    }
+
+    /// The fastest compiled CPU backend, for commands that run one experiment.
+    pub fn cpu_default() -> anyhow::Result<BackendChoice> {
+        Backend::default_cpu()
+            .map(BackendChoice::Fixed)
+            .ok_or_else(|| anyhow::anyhow!("no CPU backend compiled in; pass --backend wgpu or cuda"))
+    }
+
+    /// Opens `backend`'s device, or reuses it when already open.
+    fn open(&mut self, backend: Backend) -> Result<SelectedDevice, unfold_device::DeviceError> {
+        if let Some(d) = self.opened.iter().find(|d| d.backend == backend) {
+            return Ok(d.clone());
+        }
+        let index = if backend.is_cpu() { 0 } else { self.index };
+        let device = open_device(backend, index, &self.remote)?;
+        self.opened.push(device.clone());
+        Ok(device)
+    }
+
+    /// The device for `info`, with the reason when `auto` chose it.
+    pub fn device_for(
+        &mut self,
+        info: &ExperimentInfo,
+    ) -> anyhow::Result<(SelectedDevice, Option<String>)> {
+        match self.choice {
+            BackendChoice::Fixed(backend) => Ok((self.open(backend)?, None)),
+            BackendChoice::Auto => {
+                let choice = unfold_device::choose_auto_with(info.largest_model_params, |b| {
+                    self.open(b)
+                })?;
+                Ok((choice.selected, Some(choice.reason)))
+            }
+        }
+    }
+
+    /// The context for running `info` with `seed`.
+    pub fn context(
+        &mut self,
+        args: &RunArgs,
+        info: &ExperimentInfo,
+        seed: u64,
+    ) -> anyhow::Result<(RunContext, Option<String>)> {
+        let (device, reason) = self.device_for(info)?;
+        let mut ctx = RunContext::new(&device, seed, args.profile, args.out.clone())
+            .with_data_dir(args.data_dir.clone())
+            .with_save_models(args.save_model)
+            .with_resume(args.resume)
+            .with_workers(self.workers.clone());
+        ctx.progress = true;
+        Ok((ctx, reason))
+    }
+
+    /// The backend's name for the page (`auto` or the fixed one).
+    pub fn backend_name(&self) -> String {
+        match self.choice {
+            BackendChoice::Fixed(b) => b.name().into(),
+            BackendChoice::Auto => "auto".into(),
+        }
+    }
+
+    /// Every device used, described, for the page.
+    pub fn devices_described(&self) -> String {
+        self.opened
+            .iter()
+            .chain(&self.workers)
+            .map(|d| d.description.clone())
+            .collect::<Vec<_>>()
+            .join(" + ")
+    }
+}
+
+/// Opens `backend`'s device `index`; for `remote`, connects to the first `--remote` server.
+pub fn open_device(
+    backend: Backend,
+    index: usize,
+    remote: &RemoteArgs,
+) -> Result<SelectedDevice, unfold_device::DeviceError> {
+    #[cfg(feature = "remote")]
+    if backend == Backend::Remote {
+        let Some(first) = remote.remote.first() else {
+            return Err(unfold_device::DeviceError::Unavailable {
+                backend,
+                index: None,
+                reason: "no server given".into(),
+                hint: "pass --remote ws://HOST:PORT (a server started with `unfold serve`)",
+            });
+        };
+        return unfold_device::remote::connect(first, remote.token.as_deref(), index);
+    }
+    let _ = remote;
+    select_device(backend, index)
+}
+
+/// With several `--remote` servers, the devices of all but the first: a study's independent
+/// runs go to them too, one run per server at a time.
+fn extra_workers(
+    backend: Backend,
+    index: usize,
+    remote: &RemoteArgs,
+) -> anyhow::Result<Vec<SelectedDevice>> {
+    #[cfg(feature = "remote")]
+    if backend == Backend::Remote {
+        let workers = remote
+            .remote
+            .iter()
+            .skip(1)
+            .map(|address| {
+                unfold_device::remote::connect(address, remote.token.as_deref(), index)
+                    .map_err(anyhow::Error::from)
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        for worker in &workers {
+            eprintln!("unfold: also running on {}", worker.description);
+        }
+        return Ok(workers);
+    }
+    let _ = (backend, index, remote);
+    Ok(Vec::new())
+}

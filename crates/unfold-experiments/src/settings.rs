@@ -1,0 +1,787 @@
+//! Settings from files and the command line, applied over an experiment's profile.
+//!
+//! An experiment's configuration is a serde struct; here it is handled as the JSON value tree
+//! it serializes to, addressed by dotted keys (`data.noise`, `learning_rate`). Layers apply in
+//! order: the profile's values, then each `--config FILE` (TOML or JSON, partial files fine; a
+//! `metrics.json` contributes the configuration and seed it recorded), then each `--set KEY=VALUE`.
+//! Every key must exist in the profile's tree (an unknown key is an error that names the closest
+//! valid one), and keys that mean the same in every experiment are checked here by name
+//! ([`check_conventional`]): `learning_rate`, `epochs`, `batch_size`, `train_fraction` and the
+//! hidden widths. Type errors and the experiment's own checks come when the tree is read back
+//! into the typed configuration.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+/// The pseudo-key for the seed: not part of any configuration struct (it lives in the run
+/// context), but settable and recorded like a key.
+pub const SEED_KEY: &str = "seed";
+
+/// The largest settings file read (configuration files are a few KiB; a `metrics.json` of a
+/// long study a few MiB).
+pub const MAX_SETTINGS_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Layers of settings over an experiment's profile.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Overrides {
+    layers: Vec<Layer>,
+}
+
+/// One layer: a file's tree, or one `--set`.
+#[derive(Debug, Clone, PartialEq)]
+enum Layer {
+    /// A file's keys, with where they came from.
+    File { origin: String, tree: Map<String, Value> },
+    /// One `KEY=VALUE`.
+    Set { key: String, value: Value },
+}
+
+impl Overrides {
+    /// No overrides: the profile as it is.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// Whether there is nothing to apply.
+    pub fn is_empty(&self) -> bool {
+        self.layers.is_empty()
+    }
+
+    /// Adds a settings file (TOML, or JSON when it ends in `.json` or starts with `{`).
+    pub fn file(mut self, path: &Path) -> Result<Self, String> {
+        let tree = read_settings_file(path)?;
+        self.layers.push(Layer::File {
+            origin: path.display().to_string(),
+            tree,
+        });
+        Ok(self)
+    }
+
+    /// Adds a `KEY=VALUE` (VALUE in TOML syntax; a bare word is a string).
+    pub fn set(mut self, assignment: &str) -> Result<Self, String> {
+        let (key, value) = parse_assignment(assignment)?;
+        self.layers.push(Layer::Set { key, value });
+        Ok(self)
+    }
+
+    /// The overrides that concern experiment `name` in a run of several experiments: a key
+    /// `NAME.rest` (or a file's `[NAME]` table) applies to that experiment only; any other key
+    /// applies to every experiment that has it, and `has_key` says which do. A key that
+    /// applies to no experiment is an error, returned by [`check_global_keys`].
+    pub fn for_experiment(
+        &self,
+        name: &str,
+        all_names: &[&str],
+        has_key: impl Fn(&str) -> bool,
+    ) -> Self {
+        let mut layers = Vec::new();
+        for layer in &self.layers {
+            match layer {
+                Layer::File { origin, tree } => {
+                    let mut mine = Map::new();
+                    for (key, value) in tree {
+                        if key == name {
+                            if let Value::Object(table) = value {
+                                mine.extend(table.clone());
+                            }
+                        } else if !all_names.contains(&key.as_str()) && has_key(key) {
+                            mine.insert(key.clone(), value.clone());
+                        }
+                    }
+                    if !mine.is_empty() {
+                        layers.push(Layer::File {
+                            origin: origin.clone(),
+                            tree: mine,
+                        });
+                    }
+                }
+                Layer::Set { key, value } => {
+                    let first = key.split('.').next().unwrap_or_default();
+                    if first == name {
+                        layers.push(Layer::Set {
+                            key: key[name.len() + 1..].to_string(),
+                            value: value.clone(),
+                        });
+                    } else if !all_names.contains(&first) && has_key(key) {
+                        layers.push(layer.clone());
+                    }
+                }
+            }
+        }
+        Self { layers }
+    }
+
+    /// For a run of several experiments: every key must name an experiment or apply to at
+    /// least one (`has_key(experiment, key)`).
+    pub fn check_global_keys(
+        &self,
+        all_names: &[&str],
+        has_key: impl Fn(&str, &str) -> bool,
+    ) -> Result<(), String> {
+        let check = |key: &str, origin: &str| -> Result<(), String> {
+            let first = key.split('.').next().unwrap_or_default();
+            if all_names.contains(&first) || all_names.iter().any(|n| has_key(n, key)) {
+                return Ok(());
+            }
+            Err(format!(
+                "unknown setting '{key}'{origin}: no experiment has it; prefix it with the \
+                 experiment's name (e.g. '{}.{key}') and see `unfold config <experiment>`",
+                all_names.first().copied().unwrap_or("sandwich")
+            ))
+        };
+        for layer in &self.layers {
+            match layer {
+                Layer::File { origin, tree } => {
+                    for key in tree.keys() {
+                        check(key, &format!(" in {origin}"))?;
+                    }
+                }
+                Layer::Set { key, .. } => check(key, " (--set)")?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies the layers over `base` (the profile's tree) for experiment `experiment`, and
+    /// returns the tree and the seed the layers set, if any.
+    pub fn apply(&self, experiment: &str, base: &Value) -> Result<(Value, Option<u64>), String> {
+        let mut tree = base.clone();
+        let mut seed = None;
+        let hint = format!("see `unfold config {experiment}`");
+        for layer in &self.layers {
+            match layer {
+                Layer::File { origin, tree: file } => {
+                    let mut file = file.clone();
+                    if let Some(recorded) = recorded_run(&file) {
+                        if recorded.experiment != experiment {
+                            return Err(format!(
+                                "{origin} holds the results of '{}', not of '{experiment}'",
+                                recorded.experiment
+                            ));
+                        }
+                        seed = recorded.seed.or(seed);
+                        file = recorded.config;
+                    }
+                    if let Some(value) = file.remove(SEED_KEY) {
+                        seed = Some(seed_from(&value).map_err(|e| format!("{origin}: {e}"))?);
+                    }
+                    merge(&mut tree, &Value::Object(file), "")
+                        .map_err(|e| format!("{e} in {origin}; {hint}"))?;
+                }
+                Layer::Set { key, value } if key == SEED_KEY => {
+                    seed = Some(seed_from(value)?);
+                }
+                Layer::Set { key, value } => {
+                    set_path(&mut tree, key, value.clone()).map_err(|e| format!("{e}; {hint}"))?;
+                }
+            }
+        }
+        Ok((tree, seed))
+    }
+}
+
+/// What a `metrics.json` recorded, used as a settings file.
+struct RecordedRun {
+    experiment: String,
+    seed: Option<u64>,
+    config: Map<String, Value>,
+}
+
+/// A file's tree is a recorded run when it has `experiment` and a `config` object.
+fn recorded_run(tree: &Map<String, Value>) -> Option<RecordedRun> {
+    let experiment = tree.get("experiment")?.as_str()?.to_string();
+    let config = tree.get("config")?.as_object()?.clone();
+    Some(RecordedRun {
+        experiment,
+        seed: tree.get("seed").and_then(Value::as_u64),
+        config,
+    })
+}
+
+fn seed_from(value: &Value) -> Result<u64, String> {
+    value.as_u64().ok_or_else(|| {
+        format!(
+            "setting '{SEED_KEY}' = {}: expected a whole number ≥ 0",
+            compact(value)
+        )
+    })
+}
+
+/// Reads a settings file: a regular file of at most [`MAX_SETTINGS_FILE_BYTES`], TOML or JSON.
+pub fn read_settings_file(path: &Path) -> Result<Map<String, Value>, String> {
+    use std::io::Read;
+    let shown = path.display();
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!(
+            "{shown} is not a regular file; --config takes a TOML or JSON file"
+        ));
+    }
+    if meta.len() > MAX_SETTINGS_FILE_BYTES {
+        return Err(format!(
+            "{shown} is {} bytes; a settings file may have at most {MAX_SETTINGS_FILE_BYTES}",
+            meta.len()
+        ));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| {
+            f.take(MAX_SETTINGS_FILE_BYTES + 1)
+                .read_to_string(&mut text)
+        })
+        .map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let looks_json = path.extension().is_some_and(|e| e == "json") || text.trim_start().starts_with('{');
+    if looks_json {
+        match serde_json::from_str::<Value>(&text) {
+            Ok(Value::Object(map)) => Ok(map),
+            Ok(_) => Err(format!("{shown}: expected a JSON object of settings")),
+            Err(e) => Err(format!("{shown} is not valid JSON: {e}")),
+        }
+    } else {
+        let table: toml::Table = toml::from_str(&text)
+            .map_err(|e| format!("{shown} is not valid TOML: {}", one_line(&e.to_string())))?;
+        match toml_to_json(toml::Value::Table(table)) {
+            Ok(Value::Object(map)) => Ok(map),
+            Ok(_) => unreachable!("a TOML document is a table"),
+            Err(e) => Err(format!("{shown}: {e}")),
+        }
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Splits `KEY=VALUE` and reads VALUE as TOML (`0.1`, `[16, 16]`, `true`, `"text"`,
+/// `{ kind = "sgd" }`); a value that is not TOML is taken as a string (`relu`), and `null`
+/// unsets an optional setting.
+pub fn parse_assignment(assignment: &str) -> Result<(String, Value), String> {
+    let Some((key, text)) = assignment.split_once('=') else {
+        return Err(format!(
+            "--set takes KEY=VALUE (e.g. --set epochs=100), got '{assignment}'"
+        ));
+    };
+    let key = key.trim();
+    if key.is_empty() || key.split('.').any(str::is_empty) {
+        return Err(format!(
+            "--set '{assignment}': the key is empty or has an empty part"
+        ));
+    }
+    let text = text.trim();
+    if text == "null" {
+        return Ok((key.to_string(), Value::Null));
+    }
+    let value = match toml::from_str::<toml::Table>(&format!("v = {text}")) {
+        Ok(mut table) => match table.remove("v") {
+            Some(v) => toml_to_json(v).map_err(|e| format!("setting '{key}' = {text}: {e}"))?,
+            None => Value::String(text.to_string()),
+        },
+        Err(_) => Value::String(text.to_string()),
+    };
+    Ok((key.to_string(), value))
+}
+
+/// A TOML value as JSON; NaN and infinities (which JSON cannot hold, and no setting accepts)
+/// and dates are errors.
+pub fn toml_to_json(value: toml::Value) -> Result<Value, String> {
+    Ok(match value {
+        toml::Value::String(s) => Value::String(s),
+        toml::Value::Integer(i) => Value::from(i),
+        toml::Value::Float(f) => serde_json::Number::from_f64(f)
+            .map(Value::Number)
+            .ok_or_else(|| format!("{f} is not a finite number"))?,
+        toml::Value::Boolean(b) => Value::Bool(b),
+        toml::Value::Datetime(d) => return Err(format!("{d}: dates are not settings")),
+        toml::Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(toml_to_json)
+                .collect::<Result<_, _>>()?,
+        ),
+        toml::Value::Table(table) => Value::Object(
+            table
+                .into_iter()
+                .map(|(k, v)| Ok((k, toml_to_json(v)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+    })
+}
+
+/// Every dotted key of a tree: the leaves (numbers, strings, lists, …) and the objects above
+/// them.
+pub fn all_keys(tree: &Value) -> Vec<String> {
+    let mut keys = Vec::new();
+    collect_keys(tree, "", &mut keys, true);
+    keys
+}
+
+/// The dotted keys of the leaves of a tree (lists are leaves).
+pub fn leaf_keys(tree: &Value) -> Vec<String> {
+    let mut keys = Vec::new();
+    collect_keys(tree, "", &mut keys, false);
+    keys
+}
+
+fn collect_keys(tree: &Value, prefix: &str, keys: &mut Vec<String>, with_objects: bool) {
+    if let Value::Object(map) = tree {
+        for (key, value) in map {
+            let path = join(prefix, key);
+            match value {
+                Value::Object(inner) if !inner.is_empty() => {
+                    if with_objects {
+                        keys.push(path.clone());
+                    }
+                    collect_keys(value, &path, keys, with_objects);
+                }
+                _ => keys.push(path),
+            }
+        }
+    }
+}
+
+fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
+/// The value at a dotted key.
+pub fn get_path<'a>(tree: &'a Value, key: &str) -> Option<&'a Value> {
+    key.split('.').try_fold(tree, |node, part| node.get(part))
+}
+
+fn unknown_key(tree: &Value, key: &str) -> String {
+    let keys = all_keys(tree);
+    let names: Vec<&str> = keys.iter().map(String::as_str).collect();
+    // Compare with the closest key on the whole path, then on the last part alone (a user who
+    // knows `noise` but not that it sits under `data`).
+    let hint = unfold_device::closest(key, &names)
+        .or_else(|| {
+            let last = key.rsplit('.').next().unwrap_or(key);
+            names
+                .iter()
+                .copied()
+                .filter(|k| k.rsplit('.').next() == Some(last))
+                .min_by_key(|k| k.len())
+        })
+        .map(|k| format!(" (did you mean '{k}'?)"))
+        .unwrap_or_default();
+    format!("unknown setting '{key}'{hint}")
+}
+
+/// Sets the value at a dotted key that exists in `tree`.
+pub fn set_path(tree: &mut Value, key: &str, value: Value) -> Result<(), String> {
+    if get_path(tree, key).is_none() {
+        return Err(unknown_key(tree, key));
+    }
+    let mut node = tree;
+    for part in key.split('.') {
+        node = node.get_mut(part).expect("the path exists");
+    }
+    *node = value;
+    Ok(())
+}
+
+/// Merges `overlay` into `tree`: objects key by key (each key must exist), anything else
+/// replaced whole.
+fn merge(tree: &mut Value, overlay: &Value, prefix: &str) -> Result<(), String> {
+    let Value::Object(entries) = overlay else {
+        return Ok(());
+    };
+    for (key, value) in entries {
+        let path = join(prefix, key);
+        let root_view = tree.clone();
+        let Some(slot) = tree.get_mut(key) else {
+            return Err(unknown_key(&prefixed(&root_view, prefix), &path));
+        };
+        match (&mut *slot, value) {
+            (Value::Object(current), Value::Object(_)) if !current.is_empty() => {
+                merge(slot, value, &path)?
+            }
+            _ => *slot = value.clone(),
+        }
+    }
+    Ok(())
+}
+
+/// `tree` as it sits under `prefix` in the whole tree (for key suggestions with full paths).
+fn prefixed(tree: &Value, prefix: &str) -> Value {
+    prefix
+        .split('.')
+        .filter(|p| !p.is_empty())
+        .rev()
+        .fold(tree.clone(), |inner, part| {
+            let mut map = Map::new();
+            map.insert(part.to_string(), inner);
+            Value::Object(map)
+        })
+}
+
+/// A value on one line, as JSON.
+pub fn compact(value: &Value) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// `setting 'KEY' = VALUE: expected EXPECTED` — the one-line form of every bad-value error.
+pub fn bad_value(key: &str, value: impl std::fmt::Display, expected: &str) -> String {
+    format!("setting '{key}' = {value}: expected {expected}")
+}
+
+/// Checks the keys whose meaning is the same in every experiment, by name: a learning rate is
+/// a finite number > 0; `epochs` and `batch_size` are ≥ 1; `train_fraction` lies in (0, 1);
+/// a hidden width (a key containing `hidden` holding whole numbers) is ≥ 1.
+pub fn check_conventional(tree: &Value) -> Result<(), String> {
+    for key in leaf_keys(tree) {
+        let value = get_path(tree, &key).expect("a listed key");
+        let name = key.rsplit('.').next().unwrap_or(&key);
+        let number = value.as_f64();
+        if name == "learning_rate" || name.ends_with("_learning_rate") {
+            if !number.is_some_and(|v| v.is_finite() && v > 0.0) {
+                return Err(bad_value(&key, compact(value), "a finite number > 0"));
+            }
+        } else if name == "epochs" || name == "batch_size" {
+            if value.as_u64().is_some_and(|v| v == 0) {
+                return Err(bad_value(&key, compact(value), "a whole number ≥ 1"));
+            }
+        } else if name == "train_fraction" {
+            if !number.is_some_and(|v| v > 0.0 && v < 1.0) {
+                return Err(bad_value(
+                    &key,
+                    compact(value),
+                    "a fraction strictly between 0 and 1",
+                ));
+            }
+        } else if name.contains("hidden") {
+            let widths: Vec<&Value> = match value {
+                Value::Array(items) => items.iter().collect(),
+                other => vec![other],
+            };
+            if widths.iter().any(|w| w.as_u64() == Some(0)) {
+                return Err(bad_value(&key, compact(value), "widths ≥ 1"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The leaves of `effective` that differ from `notebook`: key → `{ "value", "notebook" }`.
+pub fn changed_keys(effective: &Value, notebook: &Value) -> Map<String, Value> {
+    let mut changed = Map::new();
+    for key in leaf_keys(effective) {
+        let value = get_path(effective, &key).cloned().unwrap_or(Value::Null);
+        let original = get_path(notebook, &key).cloned().unwrap_or(Value::Null);
+        if value != original {
+            changed.insert(
+                key,
+                serde_json::json!({ "value": value, "notebook": original }),
+            );
+        }
+    }
+    changed
+}
+
+/// A JSON value in TOML's inline syntax.
+pub fn toml_inline(value: &Value) -> String {
+    match value {
+        Value::Null => "\"\"".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => {
+            let text = n.to_string();
+            if n.is_f64() && !text.contains(['.', 'e', 'E']) {
+                format!("{text}.0")
+            } else {
+                text
+            }
+        }
+        Value::String(s) => serde_json::to_string(s).unwrap_or_default(),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(toml_inline).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Object(map) if map.is_empty() => "{}".into(),
+        Value::Object(map) => format!(
+            "{{ {} }}",
+            map.iter()
+                .map(|(k, v)| format!("{} = {}", toml_key(k), toml_inline(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn toml_key(key: &str) -> String {
+    if !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        key.to_string()
+    } else {
+        serde_json::to_string(key).unwrap_or_default()
+    }
+}
+
+/// What `unfold config` prints: the configuration as TOML, every key with its one-line
+/// description and the notebook's value.
+pub struct ConfigListing<'a> {
+    /// The experiment's name.
+    pub experiment: &'a str,
+    /// The profile the values are for.
+    pub profile: &'a str,
+    /// The values to print.
+    pub values: &'a Value,
+    /// The notebook's values (the `full` profile).
+    pub notebook: &'a Value,
+    /// The seed to print, and the notebook's.
+    pub seed: (u64, u64),
+    /// Dotted key → one-line description.
+    pub docs: &'a [(&'a str, &'a str)],
+}
+
+impl ConfigListing<'_> {
+    /// The listing as a TOML document. Parsed back as a settings file it gives the same values.
+    pub fn to_toml(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "# unfold {} — settings of the `{}` profile.\n\
+             # Change any value and run `unfold {} --config THIS_FILE`, or change one with\n\
+             # `--set KEY=VALUE` (dotted keys for the tables below, e.g. `--set data.noise=0.1`).\n\
+             # Keys left out keep the profile's value. `(notebook: …)` is the notebook's value.\n",
+            self.experiment, self.profile, self.experiment
+        );
+        let seed_doc = "seed for data, splits, initialization and shuffling";
+        let _ = writeln!(
+            out,
+            "{} = {}  # {seed_doc} (notebook: {})",
+            SEED_KEY, self.seed.0, self.seed.1
+        );
+        self.table(&mut out, self.values, "");
+        out
+    }
+
+    fn doc(&self, key: &str) -> Option<&str> {
+        self.docs.iter().find(|(k, _)| *k == key).map(|(_, d)| *d)
+    }
+
+    /// An object is a `[table]` when its own key is not described but keys below it are.
+    fn is_table(&self, key: &str, value: &Value) -> bool {
+        matches!(value, Value::Object(m) if !m.is_empty())
+            && self.doc(key).is_none()
+            && self
+                .docs
+                .iter()
+                .any(|(k, _)| k.strip_prefix(key).is_some_and(|r| r.starts_with('.')))
+    }
+
+    fn table(&self, out: &mut String, node: &Value, prefix: &str) {
+        let Value::Object(map) = node else { return };
+        let mut tables = Vec::new();
+        for (key, value) in map {
+            let path = join(prefix, key);
+            if self.is_table(&path, value) {
+                tables.push((path, value));
+                continue;
+            }
+            let doc = self.doc(&path).unwrap_or("");
+            let notebook = get_path(self.notebook, &path)
+                .map(|v| match v {
+                    Value::Null => "not set".to_string(),
+                    v => toml_inline(v),
+                })
+                .unwrap_or_else(|| "—".into());
+            if value.is_null() {
+                let _ = writeln!(
+                    out,
+                    "# {} = (not set)  # {doc} (notebook: {notebook})",
+                    toml_key(key)
+                );
+            } else {
+                let _ = writeln!(
+                    out,
+                    "{} = {}  # {doc} (notebook: {notebook})",
+                    toml_key(key),
+                    toml_inline(value)
+                );
+            }
+        }
+        for (path, value) in tables {
+            let _ = writeln!(out, "\n[{path}]");
+            self.table(out, value, &path);
+        }
+    }
+}
+
+/// Every key of `tree` that `docs` lacks (a test keeps each experiment's list complete).
+pub fn undocumented(tree: &Value, docs: &[(&str, &str)]) -> Vec<String> {
+    let documented = |key: &str| {
+        docs.iter().any(|(k, _)| {
+            *k == key || key.strip_prefix(k).is_some_and(|r| r.starts_with('.'))
+        })
+    };
+    leaf_keys(tree)
+        .into_iter()
+        .filter(|k| !documented(k))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn base() -> Value {
+        json!({
+            "epochs": 2000,
+            "learning_rate": 0.01,
+            "train_fraction": 0.8,
+            "hidden": [16, 16],
+            "train_images": null,
+            "data": { "points_per_class": 500, "noise": 0.05 },
+            "optimizer": { "kind": "adam", "learning_rate": 0.001 },
+        })
+    }
+
+    const DOCS: &[(&str, &str)] = &[
+        ("epochs", "full-batch epochs"),
+        ("learning_rate", "Adam's learning rate"),
+        ("train_fraction", "fraction used for training"),
+        ("hidden", "hidden widths"),
+        ("train_images", "first N training images"),
+        ("data.points_per_class", "points per spiral"),
+        ("data.noise", "noise"),
+        ("optimizer", "the optimizer"),
+    ];
+
+    #[test]
+    fn set_reads_toml_values_and_bare_words() {
+        assert_eq!(parse_assignment("epochs=5").unwrap(), ("epochs".into(), json!(5)));
+        assert_eq!(
+            parse_assignment("hidden = [8, 8]").unwrap(),
+            ("hidden".into(), json!([8, 8]))
+        );
+        assert_eq!(
+            parse_assignment("activation=relu").unwrap(),
+            ("activation".into(), json!("relu"))
+        );
+        assert_eq!(
+            parse_assignment("train_images=null").unwrap().1,
+            Value::Null
+        );
+        assert!(parse_assignment("learning_rate=nan").unwrap_err().contains("not a finite"));
+        assert!(parse_assignment("epochs").unwrap_err().contains("KEY=VALUE"));
+    }
+
+    #[test]
+    fn layers_apply_in_order_and_unknown_keys_name_the_closest() {
+        let overrides = Overrides::none()
+            .set("epochs=10")
+            .unwrap()
+            .set("data.noise=0.2")
+            .unwrap()
+            .set("seed=7")
+            .unwrap()
+            .set("epochs=20")
+            .unwrap();
+        let (tree, seed) = overrides.apply("x", &base()).unwrap();
+        assert_eq!(tree["epochs"], 20);
+        assert_eq!(tree["data"]["noise"], 0.2);
+        assert_eq!(seed, Some(7));
+
+        let error = Overrides::none()
+            .set("epoch=10")
+            .unwrap()
+            .apply("x", &base())
+            .unwrap_err();
+        assert!(error.contains("'epoch'") && error.contains("'epochs'"), "{error}");
+        assert!(error.contains("unfold config x"), "{error}");
+        let error = Overrides::none()
+            .set("noise=0.1")
+            .unwrap()
+            .apply("x", &base())
+            .unwrap_err();
+        assert!(error.contains("did you mean 'data.noise'"), "{error}");
+    }
+
+    #[test]
+    fn conventional_keys_are_checked_by_name() {
+        let with = |key: &str, value: Value| {
+            let mut tree = base();
+            set_path(&mut tree, key, value).unwrap();
+            check_conventional(&tree)
+        };
+        assert!(check_conventional(&base()).is_ok());
+        let error = with("learning_rate", json!(0.0)).unwrap_err();
+        assert_eq!(
+            error,
+            "setting 'learning_rate' = 0.0: expected a finite number > 0"
+        );
+        assert!(with("optimizer.learning_rate", json!(-1)).is_err());
+        assert!(with("epochs", json!(0)).unwrap_err().contains("'epochs' = 0"));
+        assert!(with("train_fraction", json!(1.0)).is_err());
+        assert!(with("hidden", json!([16, 0])).unwrap_err().contains("widths"));
+    }
+
+    #[test]
+    fn listing_parses_back_to_the_same_values() {
+        let mut values = base();
+        values["epochs"] = json!(600);
+        let listing = ConfigListing {
+            experiment: "x",
+            profile: "quick",
+            values: &values,
+            notebook: &base(),
+            seed: (42, 42),
+            docs: DOCS,
+        };
+        let text = listing.to_toml();
+        assert!(text.contains("epochs = 600  # full-batch epochs (notebook: 2000)"), "{text}");
+        assert!(text.contains("[data]\npoints_per_class = 500"), "{text}");
+        assert!(text.contains("optimizer = { kind = \"adam\""), "{text}");
+        let dir = std::env::temp_dir().join(format!("unfold-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("x.toml");
+        std::fs::write(&file, &text).unwrap();
+        let (tree, seed) = Overrides::none()
+            .file(&file)
+            .unwrap()
+            .apply("x", &base())
+            .unwrap();
+        assert_eq!(tree, values);
+        assert_eq!(seed, Some(42));
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(undocumented(&base(), DOCS).is_empty());
+        assert_eq!(undocumented(&base(), &DOCS[1..]), vec!["epochs".to_string()]);
+    }
+
+    #[test]
+    fn changed_lists_leaves_that_differ_from_the_notebook() {
+        let mut tree = base();
+        tree["data"]["noise"] = json!(0.3);
+        let changed = changed_keys(&tree, &base());
+        assert_eq!(changed.len(), 1);
+        assert_eq!(changed["data.noise"], json!({ "value": 0.3, "notebook": 0.05 }));
+    }
+
+    #[test]
+    fn keys_for_one_experiment_of_several() {
+        let overrides = Overrides::none()
+            .set("sandwich.epochs=5")
+            .unwrap()
+            .set("learning_rate=0.1")
+            .unwrap();
+        let names = ["sandwich", "xor"];
+        let mine = overrides.for_experiment("sandwich", &names, |_| true);
+        let (tree, _) = mine.apply("sandwich", &base()).unwrap();
+        assert_eq!(tree["epochs"], 5);
+        assert_eq!(tree["learning_rate"], 0.1);
+        let other = overrides.for_experiment("xor", &names, |k| k != "learning_rate");
+        assert!(other.is_empty());
+        assert!(overrides.check_global_keys(&names, |_, _| false).is_err());
+        assert!(overrides.check_global_keys(&names, |_, k| k == "learning_rate").is_ok());
+    }
+}
