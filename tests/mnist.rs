@@ -78,12 +78,13 @@ fn invalid_settings_are_rejected_before_any_work() {
         ..MnistConfig::for_profile(Profile::Quick)
     };
     let err = format!("{:#}", run(&config, &ctx).unwrap_err());
-    assert!(err.contains("train fraction"), "{err}");
+    assert!(err.contains("setting 'train_fraction' = 1.5"), "{err}");
     let config = MnistConfig {
-        widths: vec![784, 10, 3],
+        hidden: vec![],
         ..MnistConfig::for_profile(Profile::Quick)
     };
-    assert!(format!("{:#}", run(&config, &ctx).unwrap_err()).contains("10 outputs"));
+    let err = format!("{:#}", run(&config, &ctx).unwrap_err());
+    assert!(err.contains("setting 'hidden' = []"), "{err}");
 }
 
 /// The notebook's conclusions on 3,000 real training images and 3 epochs.

@@ -83,21 +83,6 @@ macro_rules! legacy_experiment {
 }
 
 legacy_experiment!(
-    mnist,
-    Mnist,
-    mnist::MnistConfig,
-    ExperimentInfo {
-        name: mnist::NAME,
-        notebook: "001-mnist-logreg-mlp-xor-backprop (question 1)",
-        title: "MNIST: logistic regression from scratch vs an MLP; initialization and optimizers",
-        question: "How far does a linear softmax classifier get on handwritten digits, what does a \
-               784-400-400-10 MLP add, and how do the initialization and the optimizer change its \
-               training?",
-        default_seed: 42,
-        largest_model_params: 480_010,
-    }
-);
-legacy_experiment!(
     xor,
     Xor,
     xor::XorConfig,
@@ -137,20 +122,6 @@ legacy_experiment!(
                its hidden layers transform three intertwined spirals until a line separates them?",
         default_seed: 12345,
         largest_model_params: 207,
-    }
-);
-legacy_experiment!(
-    vanishing,
-    Vanishing,
-    vanishing::VanishingConfig,
-    ExperimentInfo {
-        name: vanishing::NAME,
-        notebook: "004-xor-backprop-vanishing-gradients (task 3)",
-        title: "Fashion-MNIST: sigmoid vs ReLU and the vanishing-gradient problem",
-        question: "Why does a deep sigmoid network learn so slowly, and what do the gradient \
-               magnitudes of its first layers show compared with a ReLU network?",
-        default_seed: 66,
-        largest_model_params: 1_457_162,
     }
 );
 
