@@ -372,7 +372,7 @@ mod tests {
         };
         let error = bad.validate().unwrap_err();
         assert!(
-            error.starts_with("setting 'initializations[2]' = { kind = \"uniform\""),
+            error.starts_with("setting 'initializations[2]' = {") && error.contains("low < high"),
             "{error}"
         );
         let mut bad = MnistConfig::default();

@@ -401,10 +401,13 @@ fn reflection_paragraph(
     let (Some(good_init), Some(good_optimizer)) = (good_init, good_optimizer) else {
         return;
     };
-    let verdict = if good_init > good_optimizer + SAME {
+    let verdict = if good_init < NEAR_CHANCE && good_optimizer < NEAR_CHANCE {
+        "Both stay near chance for 10 classes: the good initialization does not rescue the \
+         weak optimizer, nor the strong optimizer the bad initialization — under these \
+         settings either choice alone is enough to stop learning."
+    } else if good_init > good_optimizer + SAME {
         "Here the initialization mattered more: a good start rescues a weak optimizer better \
-         than a strong optimizer rescues a bad start, and no optimizer rescues an \
-         initialization that leaves the units symmetric or saturated."
+         than a strong optimizer rescues a bad start."
     } else if good_optimizer > good_init + SAME {
         "Here the optimizer mattered more: the strong optimizer recovers from the bad \
          initialization better than the good initialization helps the weak optimizer."
@@ -412,8 +415,8 @@ fn reflection_paragraph(
         "They end within 5 points of each other: under these settings neither choice dominates."
     };
     report.paragraph(&format!(
-        "The best initialization ({}) with the worst optimizer ({}) reaches {} validation \
-         accuracy; the worst initialization ({}) with the best optimizer ({}) reaches {}. \
+        "The best initialization, {}, with the worst optimizer, {}, reaches {} validation \
+         accuracy; the worst initialization, {}, with the best optimizer, {}, reaches {}. \
          {verdict}",
         studies.best_initialization,
         studies.worst_optimizer,

@@ -113,6 +113,7 @@ pub(super) fn report(config: &VanishingConfig, metrics: &Metrics) -> Report {
         epochs(config.epochs),
         images(config.test_images, "all 10,000"),
     ));
+    report.heading("Results");
     let runs: Vec<(&str, &RunMetrics)> = nets.iter().map(|n| (n.name, n.metrics)).collect();
     results_table(&mut report, &runs);
     let rows: Vec<Vec<String>> = nets
