@@ -126,20 +126,6 @@ legacy_experiment!(
     }
 );
 legacy_experiment!(
-    sandwich,
-    Sandwich,
-    sandwich::SandwichConfig,
-    ExperimentInfo {
-        name: sandwich::NAME,
-        notebook: "003-spirals2d-sandwich",
-        title: "2-D spirals: bread-only vs sandwich networks, embeddings and decision regions",
-        question: "Why does a deep network need non-linear layers between its linear ones, and how do \
-               its hidden layers transform three intertwined spirals until a line separates them?",
-        default_seed: 12345,
-        largest_model_params: 207,
-    }
-);
-legacy_experiment!(
     vanishing,
     Vanishing,
     vanishing::VanishingConfig,
