@@ -112,20 +112,6 @@ legacy_experiment!(
     }
 );
 legacy_experiment!(
-    building_blocks,
-    BuildingBlocks,
-    building_blocks::BuildingBlocksConfig,
-    ExperimentInfo {
-        name: building_blocks::NAME,
-        notebook: "002-lab2-building-blocks-gaussian",
-        title: "Building blocks from scratch vs Burn's, and a 2-D Gaussian fitted by random search vs Adam",
-        question: "Do hand-written linear layers, activations, networks and MSE compute exactly what \
-               Burn's do, and how well does a network fit a Gaussian surface by random search alone?",
-        default_seed: 999,
-        largest_model_params: 101,
-    }
-);
-legacy_experiment!(
     vanishing,
     Vanishing,
     vanishing::VanishingConfig,
