@@ -15,12 +15,15 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use burn::tensor::{Device, Tensor};
+use burn::module::Module;
+use burn::optim::GradientsParams;
+use burn::tensor::{Device, Tensor, TensorData};
+use rand::RngExt;
 use serde::{Deserialize, Serialize};
-use unfold_data::{LabeledPoints, seeded_rng, xor_data};
+use unfold_data::{seeded_rng, xor_data};
 use unfold_models::scratch::{mse, relu};
 use unfold_models::{FFNet, Init, ScratchLinear, calc_gradients};
-use unfold_train::{Batching, FitConfig, Loss, OptimizerConfig};
+use unfold_train::{Batching, FitConfig, History, Loss, OptimizerConfig};
 pub use unfold_train::{train_xor, train_xor_batched};
 use unfold_viz::{Curve, Figure, Panel, class_color};
 
