@@ -468,10 +468,9 @@ fn regression_section(
 
     let below_threshold = rec.adam_epochs_below(config.search_threshold);
     let below_search = rec.adam_epochs_below(search);
-    let epochs_text = |e: Option<usize>| {
-        e.map_or("never, within the logged epochs".to_string(), |e| {
-            format!("by epoch {e}")
-        })
+    let reached_by = |e: Option<usize>, what: &str| match e {
+        Some(e) => format!("got below {what} by epoch {e}"),
+        None => format!("never got below {what} at a logged epoch"),
     };
     let last = Recorded::extra(rec.adam, "last_epoch_loss")
         .as_f64()
@@ -532,12 +531,12 @@ fn regression_section(
         "Beyond the lab: do learning rules \"converge much faster\" than random search?",
         &format!(
             "{threshold_text}; the search made {draws} draws (forward passes only). Adam, from the same \
-             untrained network (lr {}), got below the threshold {} and below the best random draw {}. \
-             {versus_search}, after {:.2} s in all; {shape}.{spikes} Each step moves every weight in the \
-             direction that lowers the loss instead of starting afresh.",
+             untrained network (lr {}), {} and {}. {versus_search}, after {:.2} s in all; {shape}.{spikes} \
+             Each step moves every weight in the direction that lowers the loss instead of starting \
+             afresh.",
             config.adam_learning_rate,
-            epochs_text(below_threshold),
-            epochs_text(below_search),
+            reached_by(below_threshold, "the threshold"),
+            reached_by(below_search, "the best random draw"),
             seconds(rec.adam),
         ),
     );

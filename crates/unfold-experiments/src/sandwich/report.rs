@@ -3,6 +3,7 @@
 use unfold_models::SandwichModel;
 
 use super::SandwichConfig;
+use super::figures::count_word;
 use crate::results::{Metrics, Report, RunMetrics, RunState, percent};
 use crate::runs::results_table;
 
@@ -109,7 +110,7 @@ pub(super) fn report(config: &SandwichConfig, metrics: &Metrics) -> Report {
         let thin = if embeddings == 1 {
             "a 2-unit \"thin bread\" layer".to_string()
         } else {
-            format!("{embeddings} 2-unit \"thin bread\" layers")
+            format!("{} 2-unit \"thin bread\" layers", count_word(embeddings))
         };
         let verdict = if emb >= SEPARATED {
             format!(
