@@ -21,7 +21,6 @@ pub mod index;
 mod legacy;
 pub mod mnist;
 mod plots;
-pub mod rainbow;
 pub mod registry;
 pub mod results;
 pub mod runner;

@@ -142,6 +142,39 @@ impl SandwichModel {
             }
         }
     }
+
+    /// The notebook's hidden widths: `[10, 10]` for `DeepLinear` and `MLP`, `[6, 6, 6, 6, 6]`
+    /// for `MLPdeep`, and for `MLPemb` its two 10-unit ReLU layers `[10, 10]` (each followed
+    /// by a 2-unit embedding, see [`SandwichModel::with_hidden`]).
+    pub fn notebook_hidden(self) -> &'static [usize] {
+        match self {
+            SandwichModel::DeepLinear | SandwichModel::Mlp | SandwichModel::MlpEmb => &[10, 10],
+            SandwichModel::MlpDeep => &[6, 6, 6, 6, 6],
+        }
+    }
+
+    /// The model for `classes` classes with other hidden widths: 2 inputs, `hidden`, `classes`
+    /// logits; no activation for `DeepLinear`, ReLU for the others. For `MLPemb` every width is
+    /// a ReLU layer followed by a 2-unit linear "thin bread" layer, so its embeddings stay 2-D
+    /// (`[10, 10]` gives the notebook's 2 → 10 → 2 → 10 → 2 → K).
+    pub fn with_hidden(self, classes: usize, hidden: &[usize]) -> MlpConfig {
+        let widths = |hidden: &[usize]| [&[2][..], hidden, &[classes]].concat();
+        match self {
+            SandwichModel::DeepLinear => MlpConfig::new(widths(hidden), Activation::Identity),
+            SandwichModel::Mlp | SandwichModel::MlpDeep => {
+                MlpConfig::new(widths(hidden), Activation::Relu)
+            }
+            SandwichModel::MlpEmb => {
+                let with_bottlenecks: Vec<usize> = hidden.iter().flat_map(|&h| [h, 2]).collect();
+                let activations = hidden
+                    .iter()
+                    .flat_map(|_| [Activation::Relu, Activation::Identity])
+                    .collect();
+                MlpConfig::new(widths(&with_bottlenecks), Activation::Relu)
+                    .with_per_layer(Some(activations))
+            }
+        }
+    }
 }
 
 /// The networks of notebook 004's vanishing-gradient task: flatten → 784-512-1024-512-10

@@ -23,6 +23,18 @@ pub enum Normalization {
     MinMax,
 }
 
+impl Normalization {
+    /// The name the settings use (`none`, `softmax`, `sigmoid`, `minmax`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Normalization::None => "none",
+            Normalization::Softmax => "softmax",
+            Normalization::Sigmoid => "sigmoid",
+            Normalization::MinMax => "minmax",
+        }
+    }
+}
+
 impl std::str::FromStr for Normalization {
     type Err = String;
 
