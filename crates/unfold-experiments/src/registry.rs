@@ -98,20 +98,6 @@ legacy_experiment!(
     }
 );
 legacy_experiment!(
-    xor,
-    Xor,
-    xor::XorConfig,
-    ExperimentInfo {
-        name: xor::NAME,
-        notebook: "001-mnist-logreg-mlp-xor-backprop + 004-xor-backprop-vanishing-gradients",
-        title: "Multidimensional XOR: hidden sizes that converge, gradients by hand, why XOR needs a hidden layer",
-        question: "How many hidden units does a sigmoid network need to learn the parity of d bits with SGD, \
-               and do hand-derived gradients match autodiff?",
-        default_seed: 0,
-        largest_model_params: 141,
-    }
-);
-legacy_experiment!(
     building_blocks,
     BuildingBlocks,
     building_blocks::BuildingBlocksConfig,
