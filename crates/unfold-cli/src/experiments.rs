@@ -92,10 +92,8 @@ pub fn subcommands() -> Vec<clap::Command> {
         .iter()
         .map(|e| {
             let info = e.info();
-            ExperimentArgs::augment_args(
-                clap::Command::new(info.name)
-                    .about(format!("Notebook {}: {}", info.notebook, info.title)),
-            )
+            ExperimentArgs::augment_args(clap::Command::new(info.name))
+                .about(format!("{} (notebook {})", info.title, info.notebook))
         })
         .collect()
 }
@@ -130,10 +128,16 @@ fn effective(
 fn run_one(experiment: &dyn AnyExperiment, args: &ExperimentArgs) -> anyhow::Result<ExitCode> {
     let info = experiment.info();
     // Settings first: bad ones never open a device or write a file.
-    let (tree, seed) = effective(experiment, args.run.profile, &args.settings.overrides()?)?;
+    let overrides = args.settings.overrides()?;
+    let profile = args
+        .run
+        .profile
+        .or(overrides.recorded_profile())
+        .unwrap_or(Profile::Full);
+    let (tree, seed) = effective(experiment, profile, &overrides)?;
     let seed = args.run.seed.or(seed).unwrap_or(info.default_seed);
     let mut setup = Setup::new(&args.run, Setup::cpu_default()?)?;
-    let (ctx, reason) = setup.context(&args.run, info, seed)?;
+    let (ctx, reason) = setup.context(&args.run, info, seed, profile)?;
     if let Some(reason) = reason {
         eprintln!(
             "unfold: auto chose {} — {}: {reason}",
@@ -186,11 +190,12 @@ pub fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
             registry::find(name).is_ok_and(|e| has_key(e, key))
         })
         .map_err(anyhow::Error::msg)?;
+    let profile = args.run.profile.unwrap_or(Profile::Full);
     let mut plans = Vec::new();
     for &experiment in &selected {
         let info = experiment.info();
         let mine = overrides.for_experiment(info.name, &names, |key| has_key(experiment, key));
-        let (tree, seed) = effective(experiment, args.run.profile, &mine)?;
+        let (tree, seed) = effective(experiment, profile, &mine)?;
         plans.push((experiment, tree, args.run.seed.or(seed).unwrap_or(info.default_seed)));
     }
     let mut setup = Setup::new(&args.run, BackendChoice::Auto)?;
@@ -204,7 +209,7 @@ pub fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
         let info = experiment.info();
         println!("[{}/{total}] {} ({})", i + 1, info.name, info.notebook);
         let t = Instant::now();
-        let (backend, backend_reason, outcome) = match setup.context(&args.run, info, seed) {
+        let (backend, backend_reason, outcome) = match setup.context(&args.run, info, seed, profile) {
             Ok((ctx, reason)) => {
                 if let Some(reason) = &reason {
                     println!(
@@ -239,7 +244,7 @@ pub fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
         &index::RunSummary {
             backend: setup.backend_name(),
             device: setup.devices_described(),
-            profile: args.run.profile,
+            profile,
             started: started_at,
             wall_seconds: started.elapsed().as_secs_f64(),
         },

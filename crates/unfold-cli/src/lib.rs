@@ -11,7 +11,6 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
@@ -143,9 +142,9 @@ struct BenchArgs {
     device: usize,
     #[command(flatten)]
     remote: RemoteArgs,
-    /// Only these workloads, comma-separated (W1,W2,W3,W4,W5,W6).
-    #[arg(long, value_delimiter = ',')]
-    only: Vec<String>,
+    /// Only these workloads, comma-separated.
+    #[arg(long, value_delimiter = ',', value_parser = workload_parser())]
+    only: Vec<unfold_bench::Workload>,
     /// Timed runs per workload, after one warm-up run.
     #[arg(long, default_value_t = 5)]
     repeats: usize,
@@ -168,9 +167,30 @@ fn fixed_backend_parser() -> impl clap::builder::TypedValueParser<Value = Backen
         .map(|name| name.parse::<Backend>().expect("a listed backend"))
 }
 
+/// A benchmark workload id (`W1` … `W6`).
+fn workload_parser() -> impl clap::builder::TypedValueParser<Value = unfold_bench::Workload> {
+    use clap::builder::TypedValueParser;
+    OneOf::new("workload", unfold_bench::Workload::ALL.map(unfold_bench::Workload::id))
+        .map(|id| unfold_bench::Workload::parse(id).expect("a listed workload"))
+}
+
 /// The command line: the fixed subcommands and one per registered experiment.
 pub fn command() -> clap::Command {
-    Cli::command().subcommands(experiments::subcommands())
+    // The experiments first in `--help`, in notebook order, then the tools.
+    let fixed = Cli::command();
+    let tools: Vec<String> = fixed
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
+    let with_order = tools.iter().enumerate().fold(fixed, |cmd, (i, name)| {
+        cmd.mut_subcommand(name, |c| c.display_order(100 + i))
+    });
+    with_order.subcommands(
+        experiments::subcommands()
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| c.display_order(i)),
+    )
 }
 
 /// Parses the process arguments and runs the command; the exit code says how it went.
@@ -391,11 +411,7 @@ fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let workloads: Vec<Workload> = if args.only.is_empty() {
         Workload::ALL.to_vec()
     } else {
-        args.only
-            .iter()
-            .map(|w| Workload::parse(w))
-            .collect::<Result<_, _>>()
-            .map_err(anyhow::Error::msg)?
+        args.only.clone()
     };
     let backends: Vec<Backend> = if args.backend.is_empty() && !args.remote.remote.is_empty() {
         vec![Backend::Remote]

@@ -50,7 +50,7 @@ impl TypedValueParser for OneOf {
     ) -> Result<&'static str, clap::Error> {
         let given = value.to_string_lossy();
         let wanted = given.trim().to_ascii_lowercase();
-        if let Some(name) = self.names.iter().find(|n| **n == wanted) {
+        if let Some(name) = self.names.iter().find(|n| n.eq_ignore_ascii_case(&wanted)) {
             return Ok(name);
         }
         let hint = unfold_device::closest(&wanted, &self.names)
@@ -133,9 +133,10 @@ pub struct RunArgs {
     /// the `seed` of --config / --set).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// `full` = the notebook's exact settings; `quick` = the same pipeline shrunk for smoke tests.
-    #[arg(long, default_value = "full", value_parser = profile_parser())]
-    pub profile: Profile,
+    /// `full` = the notebook's exact settings; `quick` = the same pipeline shrunk for smoke
+    /// tests (default: full, or the profile recorded in a `--config metrics.json`).
+    #[arg(long, value_parser = profile_parser())]
+    pub profile: Option<Profile>,
     /// Results folder; each experiment writes to `<out>/<experiment>/`.
     #[arg(long, default_value = "results")]
     pub out: PathBuf,
@@ -228,20 +229,20 @@ impl Setup {
         }
     }
 
-    /// The context for running `info` with `seed`.
+    /// The context for running `info` with `seed` under `profile`.
     pub fn context(
         &mut self,
         args: &RunArgs,
         info: &ExperimentInfo,
         seed: u64,
+        profile: Profile,
     ) -> anyhow::Result<(RunContext, Option<String>)> {
         let (device, reason) = self.device_for(info)?;
-        let mut ctx = RunContext::new(&device, seed, args.profile, args.out.clone())
+        let ctx = RunContext::new(&device, seed, profile, args.out.clone())
             .with_data_dir(args.data_dir.clone())
             .with_save_models(args.save_model)
             .with_resume(args.resume)
             .with_workers(self.workers.clone());
-        ctx.progress = true;
         Ok((ctx, reason))
     }
 

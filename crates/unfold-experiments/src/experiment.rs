@@ -158,7 +158,8 @@ pub struct ExperimentOutcome {
 }
 
 /// An experiment behind a trait object, its configuration as a JSON tree: what the registry
-/// lists and the command line drives. Every [`Experiment`] is one.
+/// lists and the command line drives. Every [`Experiment`] is one (the runner implements it
+/// for them).
 pub trait AnyExperiment: Sync {
     /// Name, notebook, title, question, seed and model size.
     fn info(&self) -> &'static ExperimentInfo;
@@ -173,38 +174,9 @@ pub trait AnyExperiment: Sync {
     /// canonical tree (as `metrics.json` records it). Errors are one line naming the key.
     fn check_tree(&self, tree: &Value) -> Result<Value, String>;
 
-    /// Runs with the settings `tree`, under the runner (see [`crate::runner::run`]).
+    /// Runs with the settings `tree`, under the runner (see `runner::run`).
     fn run_tree(&self, tree: &Value, ctx: &RunContext) -> anyhow::Result<ExperimentOutcome>;
 
     /// The report of recorded results (`metrics.json`), as the run wrote it.
     fn rebuild_report(&self, metrics: &Metrics) -> anyhow::Result<Report>;
-}
-
-impl<E: Experiment> AnyExperiment for E {
-    fn info(&self) -> &'static ExperimentInfo {
-        Experiment::info(self)
-    }
-
-    fn config_tree(&self, profile: Profile) -> Value {
-        serde_json::to_value(self.config(profile)).expect("settings serialize to JSON")
-    }
-
-    fn key_docs(&self) -> &'static [(&'static str, &'static str)] {
-        Experiment::key_docs(self)
-    }
-
-    fn check_tree(&self, tree: &Value) -> Result<Value, String> {
-        let config = crate::runner::read_config(self, tree)?;
-        crate::runner::validate(self, &config)?;
-        serde_json::to_value(&config).map_err(|e| e.to_string())
-    }
-
-    fn run_tree(&self, tree: &Value, ctx: &RunContext) -> anyhow::Result<ExperimentOutcome> {
-        let config = crate::runner::read_config(self, tree).map_err(anyhow::Error::msg)?;
-        crate::runner::run(self, &config, ctx)
-    }
-
-    fn rebuild_report(&self, metrics: &Metrics) -> anyhow::Result<Report> {
-        crate::runner::rebuild_report(self, metrics)
-    }
 }

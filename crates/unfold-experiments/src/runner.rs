@@ -11,14 +11,44 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use crate::experiment::{Experiment, ExperimentOutcome, RunRecord};
+use crate::experiment::{AnyExperiment, Experiment, ExperimentInfo, ExperimentOutcome, RunRecord};
 use crate::results::{Metrics, Report, RunMetrics, RunState, number, percent, prepare_output_dir};
 use crate::settings::{SEED_KEY, changed_keys, check_conventional, compact, get_path};
 use crate::{Profile, RunContext};
 
+/// Every [`Experiment`] behind a trait object, its settings as a JSON tree.
+impl<E: Experiment> AnyExperiment for E {
+    fn info(&self) -> &'static ExperimentInfo {
+        Experiment::info(self)
+    }
+
+    fn config_tree(&self, profile: Profile) -> Value {
+        serde_json::to_value(self.config(profile)).expect("settings serialize to JSON")
+    }
+
+    fn key_docs(&self) -> &'static [(&'static str, &'static str)] {
+        Experiment::key_docs(self)
+    }
+
+    fn check_tree(&self, tree: &Value) -> Result<Value, String> {
+        let config = read_config(self, tree)?;
+        validate(self, &config)?;
+        serde_json::to_value(&config).map_err(|e| e.to_string())
+    }
+
+    fn run_tree(&self, tree: &Value, ctx: &RunContext) -> anyhow::Result<ExperimentOutcome> {
+        let config = read_config(self, tree).map_err(anyhow::Error::msg)?;
+        run(self, &config, ctx)
+    }
+
+    fn rebuild_report(&self, metrics: &Metrics) -> anyhow::Result<Report> {
+        rebuild_report(self, metrics)
+    }
+}
+
 /// Reads a settings tree as `E`'s configuration; a wrong type is one line naming the key.
 pub fn read_config<E: Experiment>(experiment: &E, tree: &Value) -> Result<E::Config, String> {
-    let name = experiment.info().name;
+    let name = Experiment::info(experiment).name;
     serde_path_to_error::deserialize(tree).map_err(|error| {
         let key = error.path().to_string();
         let value = get_path(tree, &key)
@@ -47,7 +77,7 @@ fn changed<E: Experiment>(
     let effective = serde_json::to_value(config).unwrap_or(Value::Null);
     let notebook = serde_json::to_value(experiment.config(Profile::Full)).unwrap_or(Value::Null);
     let mut changed = changed_keys(&effective, &notebook);
-    let default_seed = experiment.info().default_seed;
+    let default_seed = Experiment::info(experiment).default_seed;
     if seed != default_seed {
         changed.insert(
             SEED_KEY.into(),
@@ -65,7 +95,7 @@ pub fn run<E: Experiment>(
     config: &E::Config,
     ctx: &RunContext,
 ) -> anyhow::Result<ExperimentOutcome> {
-    let name = experiment.info().name;
+    let name = Experiment::info(experiment).name;
     validate(experiment, config).map_err(|e| anyhow::anyhow!("invalid {name} settings: {e}"))?;
     let started = Instant::now();
     let dir = ctx.out.join(name);

@@ -144,6 +144,17 @@ impl Overrides {
         Ok(())
     }
 
+    /// The profile of the last results file (`metrics.json`) among the layers, if any: a
+    /// rerun starts from the profile the run had.
+    pub fn recorded_profile(&self) -> Option<crate::Profile> {
+        self.layers.iter().rev().find_map(|layer| match layer {
+            Layer::File { tree, .. } if recorded_run(tree).is_some() => {
+                tree.get("profile")?.as_str()?.parse().ok()
+            }
+            _ => None,
+        })
+    }
+
     /// Applies the layers over `base` (the profile's tree) for experiment `experiment`, and
     /// returns the tree and the seed the layers set, if any.
     pub fn apply(&self, experiment: &str, base: &Value) -> Result<(Value, Option<u64>), String> {

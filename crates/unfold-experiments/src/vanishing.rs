@@ -7,9 +7,10 @@
 
 use std::path::{Path, PathBuf};
 
+use burn::tensor::Tensor;
 use serde::{Deserialize, Serialize};
 use unfold_data::{DatasetKind, Normalization, Split};
-use unfold_models::{Mlp, VanishingModel, scratch};
+use unfold_models::{VanishingModel, scratch};
 use unfold_train::{Batching, FitConfig, Loss, OptimizerConfig};
 pub use unfold_train::{GradientProbe, GradientRecord};
 use unfold_viz::{Curve, Figure, Panel, class_color};
