@@ -359,10 +359,16 @@ fn hidden_rules_set_from_the_command_line() {
     let runs: Vec<&String> = m["runs"].as_object().unwrap().keys().collect();
     assert_eq!(runs, ["d2-h3-s0", "d2-h4-s0"]);
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(stdout.contains("d=2 converged (MSE < 0.05) per hidden size: h3:"), "{stdout}");
+    assert!(
+        stdout.contains("d=2 converged (MSE < 0.05) per hidden size: h3:"),
+        "{stdout}"
+    );
     let report_path = out.join("xor/report.md");
     let report = std::fs::read_to_string(&report_path).unwrap();
-    assert!(report.contains("**Your settings**") && report.contains("`hidden`"), "{report}");
+    assert!(
+        report.contains("**Your settings**") && report.contains("`hidden`"),
+        "{report}"
+    );
     std::fs::remove_file(&report_path).unwrap();
     let o = unfold(&["report", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

@@ -236,7 +236,12 @@ pub fn parse_network(text: &str) -> Result<Network, NetworkError> {
     Ok(network)
 }
 
-pub(super) fn check_len(field: &str, values: &[f64], expected: usize, what: &str) -> Result<(), NetworkError> {
+pub(super) fn check_len(
+    field: &str,
+    values: &[f64],
+    expected: usize,
+    what: &str,
+) -> Result<(), NetworkError> {
     if values.len() == expected {
         Ok(())
     } else {

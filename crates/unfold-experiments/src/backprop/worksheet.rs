@@ -447,6 +447,7 @@ mod tests {
     use super::*;
     use crate::backprop::{example_worksheet, parse_network};
 
+    #[allow(deprecated)]
     fn device() -> Device {
         Device::ndarray()
     }
@@ -459,7 +460,6 @@ mod tests {
             .unwrap_or_else(|| panic!("no {name}"))
             .value
     }
-
 
     #[test]
     fn example_matches_the_worked_numbers_and_autodiff() {

@@ -363,10 +363,7 @@ mod tests {
             ..base()
         });
         assert!(e.contains("'dims' = [0]"), "{e}");
-        let e = error(XorConfig {
-            seeds: 0,
-            ..base()
-        });
+        let e = error(XorConfig { seeds: 0, ..base() });
         assert!(e.contains("'seeds' = 0"), "{e}");
         let e = error(XorConfig {
             hidden: vec![],

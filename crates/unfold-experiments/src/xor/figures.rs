@@ -77,7 +77,11 @@ pub(super) fn loss_curves(
 }
 
 /// The share of converged runs against the hidden size, one curve per dimension.
-pub(super) fn convergence(config: &XorConfig, cells: &[GridCell], dir: &Path) -> anyhow::Result<PathBuf> {
+pub(super) fn convergence(
+    config: &XorConfig,
+    cells: &[GridCell],
+    dir: &Path,
+) -> anyhow::Result<PathBuf> {
     let curves = config
         .dims
         .iter()

@@ -12,6 +12,7 @@
 //! - Notebook 004 task 2 (the backprop worksheet) is the [`crate::backprop`] module and
 //!   command; its example network is worked in the report.
 
+mod answers;
 mod config;
 mod figures;
 mod gradients;
@@ -73,7 +74,12 @@ impl Experiment for Xor {
         config.validate()
     }
 
-    fn run(&self, config: &XorConfig, ctx: &RunContext, record: &mut RunRecord) -> anyhow::Result<()> {
+    fn run(
+        &self,
+        config: &XorConfig,
+        ctx: &RunContext,
+        record: &mut RunRecord,
+    ) -> anyhow::Result<()> {
         run::run(config, ctx, record)
     }
 
