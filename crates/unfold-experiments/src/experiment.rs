@@ -81,6 +81,7 @@ pub struct RunRecord {
     pub metrics: Metrics,
     figures: Vec<(PathBuf, String)>,
     order: Vec<String>,
+    summary: Vec<String>,
 }
 
 impl RunRecord {
@@ -90,6 +91,7 @@ impl RunRecord {
             metrics,
             figures: Vec::new(),
             order: Vec::new(),
+            summary: Vec::new(),
         }
     }
 
@@ -111,6 +113,17 @@ impl RunRecord {
     /// Records a figure (a PNG in the results folder with an SVG beside it) and its caption.
     pub fn figure(&mut self, png: PathBuf, caption: impl Into<String>) {
         self.figures.push((png, caption.into()));
+    }
+
+    /// Adds a terminal line of the experiment's own. When any are given, they replace the
+    /// one line per run (for an experiment with many runs, such as a grid of them).
+    pub fn summary(&mut self, line: impl Into<String>) {
+        self.summary.push(line.into());
+    }
+
+    /// The lines given with [`summary`](Self::summary), taken out of the record.
+    pub(crate) fn take_summary(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.summary)
     }
 
     /// The runs in the order they were added.

@@ -18,7 +18,6 @@ pub mod building_blocks;
 mod context;
 pub mod experiment;
 pub mod index;
-mod legacy;
 pub mod mnist;
 mod plots;
 pub mod registry;

@@ -113,6 +113,7 @@ pub fn run<E: Experiment>(
         }
     }
 
+    let own_summary = record.take_summary();
     let (dir, mut metrics, figures, order) = record.into_parts();
     metrics.figures = figures.iter().map(|(p, _)| file_name(p)).collect();
     metrics.captions = figures
@@ -129,7 +130,11 @@ pub fn run<E: Experiment>(
         dir,
         metrics_path,
         figures: figures.into_iter().map(|(p, _)| p).collect(),
-        summary: summary(&metrics, &order),
+        summary: if own_summary.is_empty() {
+            summary(&metrics, &order)
+        } else {
+            own_summary
+        },
         wall_seconds: wall,
         report,
     })
