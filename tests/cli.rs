@@ -113,7 +113,11 @@ fn unknown_experiment_and_bad_profile_are_usage_errors() {
     assert!(stderr(&o).contains("spirals3d"), "{}", stderr(&o));
     let o = unfold(&["spirals3d", "--profile", "fast"]);
     assert_clean_failure(&o);
-    assert!(stderr(&o).contains("unknown profile 'fast'"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("unknown profile 'fast'"),
+        "{}",
+        stderr(&o)
+    );
     assert!(stderr(&o).contains("full, quick"), "{}", stderr(&o));
     assert_eq!(stderr(&o).trim().lines().count(), 1, "{}", stderr(&o));
     let o = unfold(&[

@@ -47,24 +47,47 @@ fn every_experiment_keeps_the_results_contract_and_its_reports_rebuild_from_resu
         out.to_str().unwrap(),
     ]);
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(o.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 
     let manifest: serde_json::Value =
         serde_json::from_slice(&read(&out.join("manifest.json"))).unwrap();
     assert_eq!(manifest["backend"], "ndarray");
     assert_eq!(manifest["profile"], "quick");
     let listed = manifest["experiments"].as_array().unwrap();
-    assert_eq!(listed.len(), EXPERIMENTS.len(), "every registered experiment ran");
+    assert_eq!(
+        listed.len(),
+        EXPERIMENTS.len(),
+        "every registered experiment ran"
+    );
 
     for experiment in EXPERIMENTS {
         let info = experiment.info();
         let dir = out.join(info.name);
-        let metrics: serde_json::Value = serde_json::from_slice(&read(&dir.join("metrics.json"))).unwrap();
+        let metrics: serde_json::Value =
+            serde_json::from_slice(&read(&dir.join("metrics.json"))).unwrap();
         for key in [
-            "experiment", "status", "backend", "device", "profile", "seed", "wall_seconds",
-            "manifest", "config", "changed", "runs", "figures",
+            "experiment",
+            "status",
+            "backend",
+            "device",
+            "profile",
+            "seed",
+            "wall_seconds",
+            "manifest",
+            "config",
+            "changed",
+            "runs",
+            "figures",
         ] {
-            assert!(metrics.get(key).is_some(), "{}: metrics.json lacks {key}", info.name);
+            assert!(
+                metrics.get(key).is_some(),
+                "{}: metrics.json lacks {key}",
+                info.name
+            );
         }
         assert_eq!(metrics["experiment"], info.name);
         assert_eq!(metrics["status"], "ok", "{}", info.name);
@@ -79,7 +102,11 @@ fn every_experiment_keeps_the_results_contract_and_its_reports_rebuild_from_resu
         );
         // `changed` lists exactly the keys where the quick profile leaves the notebook.
         let changed = metrics["changed"].as_object().unwrap();
-        assert!(!changed.is_empty(), "{}: quick differs from the notebook", info.name);
+        assert!(
+            !changed.is_empty(),
+            "{}: quick differs from the notebook",
+            info.name
+        );
         for (key, change) in changed {
             assert_ne!(change["value"], change["notebook"], "{}: {key}", info.name);
         }
@@ -88,7 +115,11 @@ fn every_experiment_keeps_the_results_contract_and_its_reports_rebuild_from_resu
         for figure in figures {
             let png = dir.join(figure.as_str().unwrap());
             assert!(png.is_file(), "{}", png.display());
-            assert!(png.with_extension("svg").is_file(), "{} has no SVG", png.display());
+            assert!(
+                png.with_extension("svg").is_file(),
+                "{} has no SVG",
+                png.display()
+            );
             assert!(
                 metrics["captions"][figure.as_str().unwrap()].is_string(),
                 "{}: {figure} has a caption",
@@ -96,8 +127,16 @@ fn every_experiment_keeps_the_results_contract_and_its_reports_rebuild_from_resu
             );
         }
         let report = String::from_utf8(read(&dir.join("report.md"))).unwrap();
-        assert!(report.contains("Run on backend `ndarray`"), "{}: {report}", info.name);
-        assert!(report.contains("**Your settings**"), "{}: settings box", info.name);
+        assert!(
+            report.contains("Run on backend `ndarray`"),
+            "{}: {report}",
+            info.name
+        );
+        assert!(
+            report.contains("**Your settings**"),
+            "{}: settings box",
+            info.name
+        );
         assert!(report.contains("## Figures"), "{}", info.name);
     }
 
@@ -113,9 +152,16 @@ fn every_experiment_keeps_the_results_contract_and_its_reports_rebuild_from_resu
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     for (experiment, before) in EXPERIMENTS.iter().zip(before) {
         let after = read(&out.join(experiment.info().name).join("report.md"));
-        assert!(after == before, "{}: report.md rebuilt differently", experiment.info().name);
+        assert!(
+            after == before,
+            "{}: report.md rebuilt differently",
+            experiment.info().name
+        );
     }
-    assert!(read(&out.join("index.html")) == page_before, "index.html rebuilt differently");
+    assert!(
+        read(&out.join("index.html")) == page_before,
+        "index.html rebuilt differently"
+    );
 }
 
 #[test]

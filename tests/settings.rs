@@ -41,14 +41,24 @@ fn runs_without_timings(metrics: &serde_json::Value) -> serde_json::Value {
 #[test]
 fn config_prints_every_key_and_reads_back_the_same() {
     let tmp = TempDir::new("settings-config");
-    for name in ["spirals3d", "sandwich", "xor", "building-blocks", "mnist", "vanishing"] {
+    for name in [
+        "spirals3d",
+        "sandwich",
+        "xor",
+        "building-blocks",
+        "mnist",
+        "vanishing",
+    ] {
         let o = unfold(&["config", name, "--profile", "quick"]);
         assert!(o.status.success(), "{name}: {}", stderr(&o));
         let text = stdout(&o);
         assert!(text.contains("(notebook: "), "{name}: {text}");
         assert!(text.contains("seed = "), "{name}: {text}");
         // Every value line carries a description.
-        for line in text.lines().filter(|l| l.contains(" = ") && !l.starts_with('#')) {
+        for line in text
+            .lines()
+            .filter(|l| l.contains(" = ") && !l.starts_with('#'))
+        {
             assert!(line.contains("  # "), "{name}: undescribed line: {line}");
         }
         let file = tmp.path().join(format!("{name}.toml"));
@@ -56,7 +66,12 @@ fn config_prints_every_key_and_reads_back_the_same() {
         let again = unfold(&["config", name, "--config", file.to_str().unwrap()]);
         assert!(again.status.success(), "{name}: {}", stderr(&again));
         // Read over the full profile, the quick file gives the quick settings back.
-        let header = |t: &str| t.lines().skip_while(|l| l.starts_with('#') || l.is_empty()).collect::<Vec<_>>().join("\n");
+        let header = |t: &str| {
+            t.lines()
+                .skip_while(|l| l.starts_with('#') || l.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
         assert_eq!(header(&stdout(&again)), header(&text), "{name}: round trip");
     }
 }
@@ -66,16 +81,48 @@ fn bad_settings_are_one_line_errors_and_nothing_is_written() {
     let tmp = TempDir::new("settings-bad");
     let out = tmp.path().join("results");
     let cases: &[(&str, &[&str], &[&str])] = &[
-        ("spirals3d", &["epoch=5"], &["unknown setting 'epoch'", "did you mean 'epochs'", "unfold config spirals3d"]),
+        (
+            "spirals3d",
+            &["epoch=5"],
+            &[
+                "unknown setting 'epoch'",
+                "did you mean 'epochs'",
+                "unfold config spirals3d",
+            ],
+        ),
         ("spirals3d", &["noise=0.1"], &["did you mean 'data.noise'"]),
-        ("spirals3d", &["learning_rate=0"], &["'learning_rate' = 0", "> 0"]),
-        ("spirals3d", &["learning_rate=nan"], &["'learning_rate'", "not a finite number"]),
+        (
+            "spirals3d",
+            &["learning_rate=0"],
+            &["'learning_rate' = 0", "> 0"],
+        ),
+        (
+            "spirals3d",
+            &["learning_rate=nan"],
+            &["'learning_rate'", "not a finite number"],
+        ),
         ("spirals3d", &["epochs=0"], &["'epochs' = 0", "≥ 1"]),
-        ("spirals3d", &["epochs=many"], &["'epochs' = \"many\"", "expected"]),
-        ("spirals3d", &["train_fraction=1.5"], &["'train_fraction' = 1.5", "between 0 and 1"]),
-        ("spirals3d", &["hidden=[0, 2]"], &["'hidden' = [0,2]", "≥ 1"]),
+        (
+            "spirals3d",
+            &["epochs=many"],
+            &["'epochs' = \"many\"", "expected"],
+        ),
+        (
+            "spirals3d",
+            &["train_fraction=1.5"],
+            &["'train_fraction' = 1.5", "between 0 and 1"],
+        ),
+        (
+            "spirals3d",
+            &["hidden=[0, 2]"],
+            &["'hidden' = [0,2]", "≥ 1"],
+        ),
         ("sandwich", &["batch_size=0"], &["'batch_size' = 0"]),
-        ("sandwich", &["rainbow_permutation=[0, 0, 1, 2, 3, 4]"], &["each of 0..6 once"]),
+        (
+            "sandwich",
+            &["rainbow_permutation=[0, 0, 1, 2, 3, 4]"],
+            &["each of 0..6 once"],
+        ),
     ];
     for (experiment, sets, expected) in cases {
         let mut args = vec![*experiment, "--out", out.to_str().unwrap()];
@@ -92,7 +139,13 @@ fn bad_settings_are_one_line_errors_and_nothing_is_written() {
         assert!(!out.exists(), "{args:?} wrote {}", out.display());
     }
     // A settings file that is not a file, or not TOML.
-    let o = unfold(&["spirals3d", "--config", "/dev/zero", "--out", out.to_str().unwrap()]);
+    let o = unfold(&[
+        "spirals3d",
+        "--config",
+        "/dev/zero",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
     let file = tmp.path().join("broken.toml");
     std::fs::write(&file, "epochs = [").unwrap();
@@ -108,33 +161,61 @@ fn a_changed_setting_shows_in_the_metrics_and_the_run_repeats_from_its_metrics()
     let file = tmp.path().join("smaller.toml");
     std::fs::write(&file, "epochs = 30\n[data]\npoints_per_class = 60\n").unwrap();
     let o = unfold(&[
-        "spirals3d", "--backend", "ndarray", "--profile", "quick",
-        "--config", file.to_str().unwrap(),
-        "--set", "hidden=[4, 2]", "--set", "seed=5",
-        "--out", first.to_str().unwrap(),
+        "spirals3d",
+        "--backend",
+        "ndarray",
+        "--profile",
+        "quick",
+        "--config",
+        file.to_str().unwrap(),
+        "--set",
+        "hidden=[4, 2]",
+        "--set",
+        "seed=5",
+        "--out",
+        first.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let m = metrics(&first, "spirals3d");
     assert_eq!(m["seed"], 5);
     assert_eq!(m["config"]["epochs"], 30);
     assert_eq!(m["config"]["hidden"], serde_json::json!([4, 2]));
-    assert_eq!(m["changed"]["epochs"], serde_json::json!({ "value": 30, "notebook": 2000 }));
+    assert_eq!(
+        m["changed"]["epochs"],
+        serde_json::json!({ "value": 30, "notebook": 2000 })
+    );
     assert_eq!(m["changed"]["seed"]["value"], 5);
     assert_eq!(m["changed"]["data.points_per_class"]["value"], 60);
     let relu = &m["runs"]["ReLUHiddenModel"];
-    assert_eq!(relu["architecture"].as_str().unwrap().matches("→").count(), 3);
-    assert_eq!(relu["curves"]["epoch"].as_array().unwrap().last().unwrap(), 30);
-    assert_eq!(m["train_points"].as_u64().unwrap() + m["test_points"].as_u64().unwrap(), 120);
+    assert_eq!(
+        relu["architecture"].as_str().unwrap().matches("→").count(),
+        3
+    );
+    assert_eq!(
+        relu["curves"]["epoch"].as_array().unwrap().last().unwrap(),
+        30
+    );
+    assert_eq!(
+        m["train_points"].as_u64().unwrap() + m["test_points"].as_u64().unwrap(),
+        120
+    );
     let report = std::fs::read_to_string(first.join("spirals3d/report.md")).unwrap();
-    assert!(report.contains("**Your settings**") && report.contains("| `epochs` | `30` | `2000` |"), "{report}");
+    assert!(
+        report.contains("**Your settings**") && report.contains("| `epochs` | `30` | `2000` |"),
+        "{report}"
+    );
 
     // The same numbers again from the recorded settings and seed alone.
     let second = tmp.path().join("second");
     let recorded = first.join("spirals3d/metrics.json");
     let o = unfold(&[
-        "spirals3d", "--backend", "ndarray",
-        "--config", recorded.to_str().unwrap(),
-        "--out", second.to_str().unwrap(),
+        "spirals3d",
+        "--backend",
+        "ndarray",
+        "--config",
+        recorded.to_str().unwrap(),
+        "--out",
+        second.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let again = metrics(&second, "spirals3d");
@@ -144,7 +225,11 @@ fn a_changed_setting_shows_in_the_metrics_and_the_run_repeats_from_its_metrics()
 
     // Another experiment's metrics are refused.
     let o = unfold(&["sandwich", "--config", recorded.to_str().unwrap()]);
-    assert!(stderr(&o).contains("holds the results of 'spirals3d'"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("holds the results of 'spirals3d'"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -152,11 +237,21 @@ fn reproduce_all_takes_settings_per_experiment() {
     let tmp = TempDir::new("settings-reproduce");
     let out = tmp.path().join("results");
     let o = unfold(&[
-        "reproduce-all", "--backend", "ndarray", "--profile", "quick",
-        "--only", "spirals3d,sandwich",
-        "--set", "sandwich.epochs=20", "--set", "learning_rate=0.02",
-        "--set", "sandwich.animation_every=0",
-        "--out", out.to_str().unwrap(),
+        "reproduce-all",
+        "--backend",
+        "ndarray",
+        "--profile",
+        "quick",
+        "--only",
+        "spirals3d,sandwich",
+        "--set",
+        "sandwich.epochs=20",
+        "--set",
+        "learning_rate=0.02",
+        "--set",
+        "sandwich.animation_every=0",
+        "--out",
+        out.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
     let sandwich = metrics(&out, "sandwich");
@@ -164,10 +259,26 @@ fn reproduce_all_takes_settings_per_experiment() {
     assert_eq!(sandwich["config"]["learning_rate"], 0.02);
     let spirals = metrics(&out, "spirals3d");
     assert_eq!(spirals["config"]["learning_rate"], 0.02);
-    assert_eq!(spirals["config"]["epochs"], 600, "sandwich.epochs is sandwich's alone");
+    assert_eq!(
+        spirals["config"]["epochs"], 600,
+        "sandwich.epochs is sandwich's alone"
+    );
     let page = std::fs::read_to_string(out.join("index.html")).unwrap();
-    assert!(page.contains("class=\"settings\""), "the page shows the settings box");
+    assert!(
+        page.contains("class=\"settings\""),
+        "the page shows the settings box"
+    );
     // A key no experiment has is refused before anything runs.
-    let o = unfold(&["reproduce-all", "--set", "epochz=3", "--out", out.to_str().unwrap()]);
-    assert!(stderr(&o).contains("unknown setting 'epochz'"), "{}", stderr(&o));
+    let o = unfold(&[
+        "reproduce-all",
+        "--set",
+        "epochz=3",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        stderr(&o).contains("unknown setting 'epochz'"),
+        "{}",
+        stderr(&o)
+    );
 }

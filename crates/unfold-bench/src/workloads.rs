@@ -12,8 +12,8 @@ use unfold_data::{
 use unfold_device::SelectedDevice;
 use unfold_models::{Activation, Mlp, MlpConfig, VanishingModel};
 use unfold_train::{
-    Batching, FitConfig, GradientProbe, Loss, NoProgress, OptimizerConfig, StepObserver, train_step,
-    train_xor,
+    Batching, FitConfig, GradientProbe, Loss, NoProgress, OptimizerConfig, StepObserver,
+    train_step, train_xor,
 };
 
 use crate::{BenchSettings, Measurement, summarize};

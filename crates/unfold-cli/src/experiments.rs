@@ -196,7 +196,11 @@ pub fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
         let info = experiment.info();
         let mine = overrides.for_experiment(info.name, &names, |key| has_key(experiment, key));
         let (tree, seed) = effective(experiment, profile, &mine)?;
-        plans.push((experiment, tree, args.run.seed.or(seed).unwrap_or(info.default_seed)));
+        plans.push((
+            experiment,
+            tree,
+            args.run.seed.or(seed).unwrap_or(info.default_seed),
+        ));
     }
     let mut setup = Setup::new(&args.run, BackendChoice::Auto)?;
     prepare_output_dir(&args.run.out)?;
@@ -209,7 +213,8 @@ pub fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
         let info = experiment.info();
         println!("[{}/{total}] {} ({})", i + 1, info.name, info.notebook);
         let t = Instant::now();
-        let (backend, backend_reason, outcome) = match setup.context(&args.run, info, seed, profile) {
+        let (backend, backend_reason, outcome) = match setup.context(&args.run, info, seed, profile)
+        {
             Ok((ctx, reason)) => {
                 if let Some(reason) = &reason {
                     println!(

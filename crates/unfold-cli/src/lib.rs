@@ -170,8 +170,11 @@ fn fixed_backend_parser() -> impl clap::builder::TypedValueParser<Value = Backen
 /// A benchmark workload id (`W1` … `W6`).
 fn workload_parser() -> impl clap::builder::TypedValueParser<Value = unfold_bench::Workload> {
     use clap::builder::TypedValueParser;
-    OneOf::new("workload", unfold_bench::Workload::ALL.map(unfold_bench::Workload::id))
-        .map(|id| unfold_bench::Workload::parse(id).expect("a listed workload"))
+    OneOf::new(
+        "workload",
+        unfold_bench::Workload::ALL.map(unfold_bench::Workload::id),
+    )
+    .map(|id| unfold_bench::Workload::parse(id).expect("a listed workload"))
 }
 
 /// The command line: the fixed subcommands and one per registered experiment.
@@ -549,4 +552,3 @@ fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         Ok(ExitCode::SUCCESS)
     }
 }
-

@@ -85,7 +85,8 @@ pub fn backend_parser() -> impl TypedValueParser<Value = BackendChoice> {
 
 /// Parses `--profile`.
 pub fn profile_parser() -> impl TypedValueParser<Value = Profile> {
-    OneOf::new("profile", ["full", "quick"]).map(|name| name.parse::<Profile>().expect("full or quick"))
+    OneOf::new("profile", ["full", "quick"])
+        .map(|name| name.parse::<Profile>().expect("full or quick"))
 }
 
 /// Parses an experiment's name (`--only`, `--skip`, `unfold config`).
@@ -199,7 +200,9 @@ impl Setup {
     pub fn cpu_default() -> anyhow::Result<BackendChoice> {
         Backend::default_cpu()
             .map(BackendChoice::Fixed)
-            .ok_or_else(|| anyhow::anyhow!("no CPU backend compiled in; pass --backend wgpu or cuda"))
+            .ok_or_else(|| {
+                anyhow::anyhow!("no CPU backend compiled in; pass --backend wgpu or cuda")
+            })
     }
 
     /// Opens `backend`'s device, or reuses it when already open.
@@ -221,9 +224,8 @@ impl Setup {
         match self.choice {
             BackendChoice::Fixed(backend) => Ok((self.open(backend)?, None)),
             BackendChoice::Auto => {
-                let choice = unfold_device::choose_auto_with(info.largest_model_params, |b| {
-                    self.open(b)
-                })?;
+                let choice =
+                    unfold_device::choose_auto_with(info.largest_model_params, |b| self.open(b))?;
                 Ok((choice.selected, Some(choice.reason)))
             }
         }

@@ -86,7 +86,9 @@ pub fn catch_panic<T>(f: impl FnOnce() -> T) -> Result<T, CaughtPanic> {
             .cloned()
             .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
             .unwrap_or_else(|| "the backend panicked".to_string());
-        let (location, backtrace) = LAST.with(|last| last.borrow_mut().take()).unwrap_or_default();
+        let (location, backtrace) = LAST
+            .with(|last| last.borrow_mut().take())
+            .unwrap_or_default();
         CaughtPanic {
             message,
             location,

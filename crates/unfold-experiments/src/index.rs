@@ -195,7 +195,10 @@ pub fn rebuild(out: &Path) -> anyhow::Result<PathBuf> {
         });
     }
     let page = out.join("index.html");
-    write_atomic(&page, render(&run, &manifest.git_commit, &entries).as_bytes())?;
+    write_atomic(
+        &page,
+        render(&run, &manifest.git_commit, &entries).as_bytes(),
+    )?;
     Ok(page)
 }
 

@@ -108,8 +108,9 @@ pub fn run<E: Experiment>(
     match unfold_device::panics::catch_panic(|| experiment.run(config, ctx, &mut record)) {
         Ok(result) => result?,
         Err(panic) => {
-            return Err(panic_error(ctx, panic)
-                .context(format!("{name} on {}", ctx.device_description)));
+            return Err(
+                panic_error(ctx, panic).context(format!("{name} on {}", ctx.device_description))
+            );
         }
     }
 
@@ -142,7 +143,11 @@ pub fn run<E: Experiment>(
 
 /// The report of `metrics`: the experiment's own, with the setup sentence and the settings
 /// box before its first section, and the figures with their captions at the end.
-pub fn build_report<E: Experiment>(experiment: &E, config: &E::Config, metrics: &Metrics) -> Report {
+pub fn build_report<E: Experiment>(
+    experiment: &E,
+    config: &E::Config,
+    metrics: &Metrics,
+) -> Report {
     let mut report = experiment.report(config, metrics);
     report.before_sections(&format!(
         "Run on backend `{}` ({}), seed {}, profile `{}`.",

@@ -13,8 +13,8 @@ use unfold_viz::Figure;
 
 use crate::RunContext;
 use crate::plots::{Metric, curves_panel, divergence_note, save};
-use crate::runner::guarded;
 use crate::results::{Curves, Report, RunMetrics, number, percent, prepare_output_dir};
+use crate::runner::guarded;
 
 /// Builds `config` on the context's device (autodiff on), seeded with the context's seed so its
 /// initial weights do not depend on which models ran before, trains it with `fit_config`, and

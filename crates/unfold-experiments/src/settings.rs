@@ -33,7 +33,10 @@ pub struct Overrides {
 #[derive(Debug, Clone, PartialEq)]
 enum Layer {
     /// A file's keys, with where they came from.
-    File { origin: String, tree: Map<String, Value> },
+    File {
+        origin: String,
+        tree: Map<String, Value>,
+    },
     /// One `KEY=VALUE`.
     Set { key: String, value: Value },
 }
@@ -243,7 +246,8 @@ pub fn read_settings_file(path: &Path) -> Result<Map<String, Value>, String> {
                 .read_to_string(&mut text)
         })
         .map_err(|e| format!("cannot read {shown}: {e}"))?;
-    let looks_json = path.extension().is_some_and(|e| e == "json") || text.trim_start().starts_with('{');
+    let looks_json =
+        path.extension().is_some_and(|e| e == "json") || text.trim_start().starts_with('{');
     if looks_json {
         match serde_json::from_str::<Value>(&text) {
             Ok(Value::Object(map)) => Ok(map),
@@ -630,9 +634,8 @@ impl ConfigListing<'_> {
 /// Every key of `tree` that `docs` lacks (a test keeps each experiment's list complete).
 pub fn undocumented(tree: &Value, docs: &[(&str, &str)]) -> Vec<String> {
     let documented = |key: &str| {
-        docs.iter().any(|(k, _)| {
-            *k == key || key.strip_prefix(k).is_some_and(|r| r.starts_with('.'))
-        })
+        docs.iter()
+            .any(|(k, _)| *k == key || key.strip_prefix(k).is_some_and(|r| r.starts_with('.')))
     };
     leaf_keys(tree)
         .into_iter()
@@ -670,7 +673,10 @@ mod tests {
 
     #[test]
     fn set_reads_toml_values_and_bare_words() {
-        assert_eq!(parse_assignment("epochs=5").unwrap(), ("epochs".into(), json!(5)));
+        assert_eq!(
+            parse_assignment("epochs=5").unwrap(),
+            ("epochs".into(), json!(5))
+        );
         assert_eq!(
             parse_assignment("hidden = [8, 8]").unwrap(),
             ("hidden".into(), json!([8, 8]))
@@ -683,8 +689,16 @@ mod tests {
             parse_assignment("train_images=null").unwrap().1,
             Value::Null
         );
-        assert!(parse_assignment("learning_rate=nan").unwrap_err().contains("not a finite"));
-        assert!(parse_assignment("epochs").unwrap_err().contains("KEY=VALUE"));
+        assert!(
+            parse_assignment("learning_rate=nan")
+                .unwrap_err()
+                .contains("not a finite")
+        );
+        assert!(
+            parse_assignment("epochs")
+                .unwrap_err()
+                .contains("KEY=VALUE")
+        );
     }
 
     #[test]
@@ -708,7 +722,10 @@ mod tests {
             .unwrap()
             .apply("x", &base())
             .unwrap_err();
-        assert!(error.contains("'epoch'") && error.contains("'epochs'"), "{error}");
+        assert!(
+            error.contains("'epoch'") && error.contains("'epochs'"),
+            "{error}"
+        );
         assert!(error.contains("unfold config x"), "{error}");
         let error = Overrides::none()
             .set("noise=0.1")
@@ -732,9 +749,17 @@ mod tests {
             "setting 'learning_rate' = 0.0: expected a finite number > 0"
         );
         assert!(with("optimizer.learning_rate", json!(-1)).is_err());
-        assert!(with("epochs", json!(0)).unwrap_err().contains("'epochs' = 0"));
+        assert!(
+            with("epochs", json!(0))
+                .unwrap_err()
+                .contains("'epochs' = 0")
+        );
         assert!(with("train_fraction", json!(1.0)).is_err());
-        assert!(with("hidden", json!([16, 0])).unwrap_err().contains("widths"));
+        assert!(
+            with("hidden", json!([16, 0]))
+                .unwrap_err()
+                .contains("widths")
+        );
     }
 
     #[test]
@@ -750,7 +775,10 @@ mod tests {
             docs: DOCS,
         };
         let text = listing.to_toml();
-        assert!(text.contains("epochs = 600  # full-batch epochs (notebook: 2000)"), "{text}");
+        assert!(
+            text.contains("epochs = 600  # full-batch epochs (notebook: 2000)"),
+            "{text}"
+        );
         assert!(text.contains("[data]\npoints_per_class = 500"), "{text}");
         assert!(text.contains("optimizer = { kind = \"adam\""), "{text}");
         let dir = std::env::temp_dir().join(format!("unfold-settings-{}", std::process::id()));
@@ -766,7 +794,10 @@ mod tests {
         assert_eq!(seed, Some(42));
         std::fs::remove_dir_all(&dir).unwrap();
         assert!(undocumented(&base(), DOCS).is_empty());
-        assert_eq!(undocumented(&base(), &DOCS[1..]), vec!["epochs".to_string()]);
+        assert_eq!(
+            undocumented(&base(), &DOCS[1..]),
+            vec!["epochs".to_string()]
+        );
     }
 
     #[test]
@@ -775,7 +806,10 @@ mod tests {
         tree["data"]["noise"] = json!(0.3);
         let changed = changed_keys(&tree, &base());
         assert_eq!(changed.len(), 1);
-        assert_eq!(changed["data.noise"], json!({ "value": 0.3, "notebook": 0.05 }));
+        assert_eq!(
+            changed["data.noise"],
+            json!({ "value": 0.3, "notebook": 0.05 })
+        );
     }
 
     #[test]
@@ -793,6 +827,10 @@ mod tests {
         let other = overrides.for_experiment("xor", &names, |k| k != "learning_rate");
         assert!(other.is_empty());
         assert!(overrides.check_global_keys(&names, |_, _| false).is_err());
-        assert!(overrides.check_global_keys(&names, |_, k| k == "learning_rate").is_ok());
+        assert!(
+            overrides
+                .check_global_keys(&names, |_, k| k == "learning_rate")
+                .is_ok()
+        );
     }
 }

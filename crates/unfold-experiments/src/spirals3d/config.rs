@@ -91,7 +91,11 @@ impl Spirals3dConfig {
             ));
         }
         if !(self.data.noise.is_finite() && self.data.noise >= 0.0) {
-            return Err(bad_value("data.noise", self.data.noise, "a finite number ≥ 0"));
+            return Err(bad_value(
+                "data.noise",
+                self.data.noise,
+                "a finite number ≥ 0",
+            ));
         }
         if !(self.train_fraction > 0.0 && self.train_fraction < 1.0) {
             return Err(bad_value(
