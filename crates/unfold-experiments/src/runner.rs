@@ -12,6 +12,7 @@ use std::time::Instant;
 use serde_json::Value;
 
 use crate::experiment::{AnyExperiment, Experiment, ExperimentInfo, ExperimentOutcome, RunRecord};
+use crate::plots::file_name;
 use crate::results::{Metrics, Report, RunMetrics, RunState, number, percent, prepare_output_dir};
 use crate::settings::{SEED_KEY, changed_keys, check_conventional, compact, get_path};
 use crate::{Profile, RunContext};
@@ -215,8 +216,13 @@ fn summary_line(name: &str, m: &RunMetrics, width: usize) -> String {
     if m.test_accuracy.is_some() {
         line.push_str(&format!("  test {:>6}", percent(m.test_accuracy)));
     }
-    if m.final_loss.is_some() {
-        line.push_str(&format!("  loss {}", number(m.final_loss)));
+    match m.final_loss {
+        // Regression losses (building-blocks) sit far below what four decimals show.
+        Some(loss) if loss != 0.0 && loss.abs() < 1e-3 => {
+            line.push_str(&format!("  loss {loss:.3e}"))
+        }
+        Some(_) => line.push_str(&format!("  loss {}", number(m.final_loss))),
+        None => {}
     }
     if m.status == RunState::Diverged {
         line.push_str("  DIVERGED");
@@ -259,12 +265,6 @@ pub fn panic_reason(ctx: &RunContext, message: &str) -> String {
     } else {
         format!("the run failed: {first}")
     }
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
 }
 
 /// `<out>/<experiment>/metrics.json` read back (for `unfold report` and reruns).

@@ -779,7 +779,7 @@ mod tests {
             text.contains("epochs = 600  # full-batch epochs (notebook: 2000)"),
             "{text}"
         );
-        assert!(text.contains("[data]\npoints_per_class = 500"), "{text}");
+        assert!(text.contains("[data]\nnoise = 0.05"), "{text}");
         assert!(text.contains("optimizer = { kind = \"adam\""), "{text}");
         let dir = std::env::temp_dir().join(format!("unfold-settings-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
