@@ -72,7 +72,7 @@ impl Overrides {
     /// The overrides that concern experiment `name` in a run of several experiments: a key
     /// `NAME.rest` (or a file's `[NAME]` table) applies to that experiment only; any other key
     /// applies to every experiment that has it, and `has_key` says which do. A key that
-    /// applies to no experiment is an error, returned by [`check_global_keys`].
+    /// applies to no experiment is an error, returned by [`Overrides::check_global_keys`].
     pub fn for_experiment(
         &self,
         name: &str,
