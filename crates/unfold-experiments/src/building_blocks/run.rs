@@ -103,6 +103,28 @@ pub(super) fn run(
             "mean_square": reg.zero_mse(),
         }),
     )?;
+    // The terminal shows the checks and the fits, as the lab prints them.
+    for c in &checks {
+        record.summary(format!(
+            "{}: input {:?} → output {:?}; outputs identical: {} (max |Δ| {})",
+            c.block,
+            c.input_shape,
+            c.comparison.shape,
+            c.comparison.identical,
+            super::report::sci(c.comparison.max_abs_diff)
+        ));
+    }
+    record.summary(format!(
+        "regression {} on {} points: MSE untrained {}, random search {} (best of {} draws), Adam {} (epoch {} of {})",
+        reg.architecture,
+        reg.truth.len(),
+        super::report::sci(reg.untrained.1),
+        super::report::sci(reg.search.best_loss()),
+        reg.search.losses.len(),
+        super::report::sci(reg.adam.1),
+        reg.returned_epoch,
+        config.adam_epochs
+    ));
     let dir = record.dir.clone();
     figures::record_all(config, &reg, &dir, record)
 }
