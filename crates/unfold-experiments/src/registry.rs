@@ -95,7 +95,11 @@ mod tests {
                     .apply(name, &notebook)
                     .unwrap();
                 std::fs::remove_file(&file).unwrap();
-                assert_eq!(read, tree, "{name} {profile}: {text}");
+                assert_eq!(
+                    experiment.check_tree(&read).as_ref(),
+                    Ok(&tree),
+                    "{name} {profile}: {text}"
+                );
                 assert_eq!(seed, Some(1));
             }
         }

@@ -14,12 +14,23 @@ pub fn toml_inline(value: &Value) -> String {
         Value::Null => "\"\"".into(),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => {
-            let text = n.to_string();
-            if n.is_f64() && !text.contains(['.', 'e', 'E']) {
-                format!("{text}.0")
-            } else {
-                text
+            let mut text = n.to_string();
+            if let Some(v) = n.as_f64().filter(|_| n.is_f64()) {
+                // An f32 setting reaches JSON widened (0.025 as 0.02500000037252903): print
+                // its own shortest text, which reads back to the same f32.
+                if f64::from(v as f32) == v {
+                    let short = v as f32;
+                    text = if short != 0.0 && !(1e-4..1e15).contains(&short.abs()) {
+                        format!("{short:e}")
+                    } else {
+                        short.to_string()
+                    };
+                }
+                if !text.contains(['.', 'e', 'E', 'i', 'N']) {
+                    text.push_str(".0");
+                }
             }
+            text
         }
         Value::String(s) => serde_json::to_string(s).unwrap_or_default(),
         Value::Array(items) => format!(
