@@ -22,7 +22,7 @@ pub struct SettingsArgs {
     #[arg(long = "config", value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// One setting, applied after the files: KEY=VALUE with a dotted KEY for nested settings
-    /// and a TOML VALUE (`--set epochs=100 --set data.noise=0.1 --set hidden=[8,2]`).
+    /// and a TOML VALUE (`--set epochs=100 --set data.noise=0.1 --set 'hidden=[8,2]'`).
     /// Repeatable. With reproduce-all, `NAME.KEY` sets one experiment's key.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
