@@ -1,23 +1,12 @@
 //! The command line's contract: listing, info, and clear one-line errors (never a panic) for
 //! bad input.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-fn unfold(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_unfold"))
-        .args(args)
-        .output()
-        .expect("the unfold binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+use common::{stderr, stdout, unfold};
 
 fn assert_clean_failure(o: &Output) {
     assert!(!o.status.success(), "expected failure: {}", stdout(o));

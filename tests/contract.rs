@@ -6,18 +6,10 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-use common::{TempDir, real_data_dir, write_fixture};
+use common::{TempDir, real_data_dir, unfold, write_fixture};
 use unfold::data::DatasetKind;
 use unfold::experiments::{EXPERIMENTS, Profile};
-
-fn unfold(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_unfold"))
-        .args(args)
-        .output()
-        .expect("the unfold binary runs")
-}
 
 fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))

@@ -5,24 +5,8 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-use common::TempDir;
-
-fn unfold(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_unfold"))
-        .args(args)
-        .output()
-        .expect("the unfold binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+use common::{TempDir, stderr, stdout, unfold};
 
 fn metrics(dir: &Path, experiment: &str) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(dir.join(experiment).join("metrics.json")).unwrap())

@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests: temporary folders, a learnable IDX dataset
-//! fixture, the real data dir from `UNFOLD_DATA`, and an `ndarray` run context.
+//! fixture, the real data dir from `UNFOLD_DATA`, an `ndarray` run context, and the `unfold`
+//! binary with its output as text.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -126,4 +127,22 @@ pub fn saved_runs(dir: &Path) -> usize {
                 .count()
         })
         .unwrap_or(0)
+}
+
+/// Runs the `unfold` binary with `args` and waits for it.
+pub fn unfold(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_unfold"))
+        .args(args)
+        .output()
+        .expect("the unfold binary runs")
+}
+
+/// What a finished command printed on stderr.
+pub fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// What a finished command printed on stdout.
+pub fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
 }
