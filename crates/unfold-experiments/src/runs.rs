@@ -492,6 +492,17 @@ pub fn curves_figure(runs: &NamedRuns, loss_name: &str, dir: &Path) -> anyhow::R
     )
 }
 
+/// The recorded runs called `names`, in that order (a name without a run is left out).
+pub fn runs_in_order<'a>(
+    metrics: &'a crate::results::Metrics,
+    names: impl IntoIterator<Item = &'a str>,
+) -> Vec<(&'a str, &'a RunMetrics)> {
+    names
+        .into_iter()
+        .filter_map(|name| metrics.runs.get(name).map(|run| (name, run)))
+        .collect()
+}
+
 /// The report's results table: model, architecture, parameters, accuracies, loss, status.
 pub fn results_table(report: &mut Report, runs: &NamedRuns) {
     let rows: Vec<Vec<String>> = runs

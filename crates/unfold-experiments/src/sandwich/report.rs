@@ -4,8 +4,8 @@ use unfold_models::SandwichModel;
 
 use super::SandwichConfig;
 use super::figures::count_word;
-use crate::results::{Metrics, Report, RunMetrics, RunState, percent};
-use crate::runs::results_table;
+use crate::results::{Metrics, Report, RunState, percent};
+use crate::runs::{results_table, runs_in_order};
 
 /// A gap in test accuracy below which two models count as equally good.
 const SAME: f64 = 0.05;
@@ -41,11 +41,7 @@ pub(super) fn report(config: &SandwichConfig, metrics: &Metrics) -> Report {
         config.epochs,
     ));
     r.heading("Results");
-    let runs: Vec<(&str, &RunMetrics)> = config
-        .models
-        .iter()
-        .filter_map(|m| metrics.runs.get(m.name()).map(|run| (m.name(), run)))
-        .collect();
+    let runs = runs_in_order(metrics, config.models.iter().map(|m| m.name()));
     results_table(&mut r, &runs);
 
     r.heading("Questions");

@@ -3,8 +3,8 @@
 use unfold_models::Spirals3dModel;
 
 use super::Spirals3dConfig;
-use crate::results::{Metrics, Report, RunMetrics, percent};
-use crate::runs::results_table;
+use crate::results::{Metrics, Report, percent};
+use crate::runs::{results_table, runs_in_order};
 
 /// A gap in test accuracy (in points) below which two models count as equally good.
 const SAME: f64 = 0.05;
@@ -38,11 +38,7 @@ pub(super) fn report(config: &Spirals3dConfig, metrics: &Metrics) -> Report {
         config.epochs,
     ));
     r.heading("Results");
-    let runs: Vec<(&str, &RunMetrics)> = config
-        .models
-        .iter()
-        .filter_map(|m| metrics.runs.get(m.name()).map(|run| (m.name(), run)))
-        .collect();
+    let runs = runs_in_order(metrics, config.models.iter().map(|m| m.name()));
     results_table(&mut r, &runs);
     r.heading("Questions");
     let acc = |m: Spirals3dModel| metrics.runs.get(m.name()).and_then(|t| t.test_accuracy);
