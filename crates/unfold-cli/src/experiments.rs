@@ -86,6 +86,38 @@ pub struct ReportArgs {
     dir: PathBuf,
 }
 
+/// `unfold sweep`'s options.
+#[derive(Debug, Args, Clone)]
+pub struct SweepArgs {
+    /// The experiment to sweep.
+    #[arg(value_parser = experiment_parser())]
+    experiment: &'static str,
+    #[command(flatten)]
+    run: RunArgs,
+    /// A settings file, TOML or JSON, applied over the profile before the sweep (repeatable).
+    #[arg(long = "config", value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// A swept key and its values: KEY=V1,V2,… (TOML values; commas inside brackets belong to
+    /// one value: `--set 'hidden=[4,4],[8,8]'`). Repeat for a grid: every combination runs.
+    #[arg(long = "set", value_name = "KEY=V1,V2,…", required = true)]
+    sets: Vec<String>,
+}
+
+/// `unfold compare`'s options.
+#[derive(Debug, Args, Clone)]
+pub struct CompareArgs {
+    /// Two or more results folders: an experiment's folder (`results/spirals3d`) or a results
+    /// root holding the same experiments.
+    #[arg(required = true, num_args = 2.., value_name = "DIR")]
+    dirs: Vec<PathBuf>,
+    /// Where to write the comparison page.
+    #[arg(long, default_value = "results/compare")]
+    out: PathBuf,
+    /// Flag a metric whose relative difference from the first folder exceeds this (0.01 = 1%).
+    #[arg(long, default_value_t = unfold_experiments::compare::DEFAULT_TOLERANCE)]
+    tolerance: f64,
+}
+
 /// One clap subcommand per registered experiment.
 pub fn subcommands() -> Vec<clap::Command> {
     EXPERIMENTS
@@ -269,6 +301,68 @@ pub fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// `unfold sweep`: every point checked first, then run, then `sweep.json` and the page.
+pub fn sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
+    use unfold_experiments::sweep;
+    let experiment = registry::find(args.experiment).map_err(anyhow::Error::msg)?;
+    let info = experiment.info();
+    let mut overrides = Overrides::none();
+    for file in &args.files {
+        overrides = overrides.file(file).map_err(anyhow::Error::msg)?;
+    }
+    let axes = args
+        .sets
+        .iter()
+        .map(|set| sweep::Axis::parse(set))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(anyhow::Error::msg)?;
+    let profile = args
+        .run
+        .profile
+        .or(overrides.recorded_profile())
+        .unwrap_or(Profile::Full);
+    let (base, seed) = effective(experiment, profile, &overrides)?;
+    let points = sweep::plan(experiment, &base, &axes).map_err(anyhow::Error::msg)?;
+    let seed = args.run.seed.or(seed).unwrap_or(info.default_seed);
+    let mut setup = Setup::new(&args.run, Setup::cpu_default()?)?;
+    let (ctx, reason) = setup.context(&args.run, info, seed, profile)?;
+    if let Some(reason) = reason {
+        eprintln!(
+            "unfold: auto chose {} — {}: {reason}",
+            ctx.backend, ctx.device_description
+        );
+    }
+    println!(
+        "sweep {} ({}), profile {}: {} point(s)",
+        info.name,
+        info.notebook,
+        ctx.profile,
+        points.len()
+    );
+    let started = Instant::now();
+    let page = sweep::run(experiment, &axes, &points, &ctx, args.run.resume)?;
+    if args.run.out.join("manifest.json").is_file() {
+        index::rebuild(&args.run.out)?;
+    }
+    println!(
+        "  {} point(s) in {:.1}s → {}",
+        points.len(),
+        started.elapsed().as_secs_f64(),
+        page.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `unfold compare`: the table on the terminal, the page under `--out`.
+pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
+    let comparison = unfold_experiments::compare::compare(&args.dirs, args.tolerance, &args.out)?;
+    for line in &comparison.lines {
+        println!("{line}");
+    }
+    println!("page: {}", comparison.page.display());
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `unfold config`: the effective settings as commented TOML.
 pub fn config(args: &ConfigArgs) -> anyhow::Result<ExitCode> {
     let experiment = registry::find(args.experiment).map_err(anyhow::Error::msg)?;
@@ -300,6 +394,10 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
         );
     }
     for folder in &folders {
+        // A combined result of several seeds holds each seed's own results folder.
+        for seed_folder in unfold_experiments::runner::result_folders(folder) {
+            rebuild_one(&seed_folder.join("metrics.json"))?;
+        }
         let path = folder.join("metrics.json");
         rebuild_one(&path)?;
         println!("rebuilt {}", folder.join("report.md").display());

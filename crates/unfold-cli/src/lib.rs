@@ -55,6 +55,12 @@ enum Command {
     /// Rebuild every report.md (and index.html) in a results folder from its metrics.json
     /// files, without training.
     Report(experiments::ReportArgs),
+    /// Run an experiment at every point of a grid of settings (`--set KEY=V1,V2,…`, the
+    /// cartesian product of the lists) and plot the headline metric against them.
+    Sweep(experiments::SweepArgs),
+    /// Put results folders of the same experiment(s) side by side: what differs in their
+    /// setup, every headline metric with its differences, the figures next to each other.
+    Compare(experiments::CompareArgs),
     /// Measure the benchmark workloads (W1-W6) and optionally write them as JSON.
     Bench(BenchArgs),
     /// Serve this machine's device to other machines' `--backend remote` runs (Burn's remote
@@ -289,6 +295,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::ReproduceAll(args) => experiments::reproduce_all(&args),
         Command::Config(args) => experiments::config(&args),
         Command::Report(args) => experiments::report(&args),
+        Command::Sweep(args) => experiments::sweep(&args),
+        Command::Compare(args) => experiments::compare(&args),
         Command::Bench(args) => bench(&args),
         Command::Serve(args) => serve(&args),
         Command::Cache { cmd } => cache(cmd),

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 use clap::builder::TypedValueParser;
 use unfold_device::{Backend, SelectedDevice, select_device};
+use unfold_experiments::seeds::SeedChoice;
 use unfold_experiments::{ExperimentInfo, Profile, RunContext};
 
 /// The values `--backend` takes.
@@ -134,6 +135,11 @@ pub struct RunArgs {
     /// the `seed` of --config / --set).
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Run under several seeds and combine them (means, spread, 95% intervals, in how many
+    /// seeds each answer holds): a count (`--seeds 5`: the seed and the four after it) or a
+    /// list (`--seeds 1,2,7`). Each seed's results go to `<experiment>/seed-<s>/`.
+    #[arg(long, value_name = "N|LIST", value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<SeedChoice>()))]
+    pub seeds: Option<SeedChoice>,
     /// `full` = the notebook's exact settings; `quick` = the same pipeline shrunk for smoke
     /// tests (default: full, or the profile recorded in a `--config metrics.json`).
     #[arg(long, value_parser = profile_parser())]
@@ -239,8 +245,13 @@ impl Setup {
         seed: u64,
         profile: Profile,
     ) -> anyhow::Result<(RunContext, Option<String>)> {
+        let seeds = match &args.seeds {
+            Some(choice) => choice.resolve(seed).map_err(anyhow::Error::msg)?,
+            None => Vec::new(),
+        };
         let (device, reason) = self.device_for(info)?;
         let ctx = RunContext::new(&device, seed, profile, args.out.clone())
+            .with_seeds(seeds)
             .with_data_dir(args.data_dir.clone())
             .with_save_models(args.save_model)
             .with_resume(args.resume)

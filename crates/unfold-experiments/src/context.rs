@@ -58,6 +58,10 @@ pub struct RunContext {
     pub device_description: String,
     /// The seed for data generation, splits, initialization and shuffling.
     pub seed: u64,
+    /// All the seeds to run (`--seeds`), each into `<experiment>/seed-<s>/` with one combined
+    /// result beside them (see [`crate::seeds`]). Empty or one: a single run with
+    /// [`seed`](Self::seed).
+    pub seeds: Vec<u64>,
     /// Notebook settings or the quick variant.
     pub profile: Profile,
     /// The results root; each experiment writes to `<out>/<experiment>/`.
@@ -95,6 +99,7 @@ impl RunContext {
             device: selected.device.clone(),
             device_description: selected.description.clone(),
             seed,
+            seeds: Vec::new(),
             profile,
             out: out.into(),
             progress: true,
@@ -131,6 +136,21 @@ impl RunContext {
             workers: Vec::new(),
             ..self.clone()
         }
+    }
+
+    /// The same context running every seed of `seeds` (the first becomes
+    /// [`seed`](Self::seed)); fewer than two seeds make a single run.
+    pub fn with_seeds(mut self, seeds: Vec<u64>) -> Self {
+        if let Some(first) = seeds.first() {
+            self.seed = *first;
+        }
+        self.seeds = if seeds.len() > 1 { seeds } else { Vec::new() };
+        self
+    }
+
+    /// Whether this context runs several seeds.
+    pub fn several_seeds(&self) -> bool {
+        self.seeds.len() > 1
     }
 
     /// The same context, resuming interrupted studies when `resume` is set (`--resume`).

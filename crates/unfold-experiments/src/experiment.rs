@@ -174,8 +174,20 @@ pub trait AnyExperiment: Sync {
     /// canonical tree (as `metrics.json` records it). Errors are one line naming the key.
     fn check_tree(&self, tree: &Value) -> Result<Value, String>;
 
-    /// Runs with the settings `tree`, under the runner (see `runner::run`).
-    fn run_tree(&self, tree: &Value, ctx: &RunContext) -> anyhow::Result<ExperimentOutcome>;
+    /// Runs with the settings `tree` into `<ctx.out>/<name>/` (see [`run_tree_in`](Self::run_tree_in)).
+    fn run_tree(&self, tree: &Value, ctx: &RunContext) -> anyhow::Result<ExperimentOutcome> {
+        self.run_tree_in(tree, ctx, &ctx.out.join(self.info().name))
+    }
+
+    /// Runs with the settings `tree` into the results folder `dir`, under the runner: one
+    /// seed (`runner::run_in`), or every seed of `ctx.seeds` with a combined result
+    /// (`seeds::run`).
+    fn run_tree_in(
+        &self,
+        tree: &Value,
+        ctx: &RunContext,
+        dir: &std::path::Path,
+    ) -> anyhow::Result<ExperimentOutcome>;
 
     /// The report of recorded results (`metrics.json`), as the run wrote it.
     fn rebuild_report(&self, metrics: &Metrics) -> anyhow::Result<Report>;

@@ -140,7 +140,10 @@ pub fn write(out: &Path, run: &RunSummary, entries: &[Entry]) -> Result<PathBuf,
     write_atomic(&out.join("manifest.json"), text.as_bytes())?;
 
     let page = out.join("index.html");
-    write_atomic(&page, render(run, &manifest.git_commit, entries).as_bytes())?;
+    write_atomic(
+        &page,
+        render(run, &manifest.git_commit, entries, &more_pages(out)).as_bytes(),
+    )?;
     Ok(page)
 }
 
@@ -197,7 +200,7 @@ pub fn rebuild(out: &Path) -> anyhow::Result<PathBuf> {
     let page = out.join("index.html");
     write_atomic(
         &page,
-        render(&run, &manifest.git_commit, &entries).as_bytes(),
+        render(&run, &manifest.git_commit, &entries, &more_pages(out)).as_bytes(),
     )?;
     Ok(page)
 }
@@ -258,7 +261,51 @@ pre.error { background:#fdf0ee; color:var(--bad); padding:.8rem; border-radius:8
 footer { color:var(--muted); font-size:.85rem; text-align:center; padding:2rem; }
 "#;
 
-fn render(run: &RunSummary, commit: &Option<String>, entries: &[Entry]) -> String {
+/// A standalone page in the report's style (sweeps, comparisons): `body` under a header.
+pub fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{t}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<header><h1>{t}</h1></header>\n\
+         <main>\n{body}</main>\n<footer>Made by unfold.</footer>\n{IMAGE_CHECK}</body>\n</html>\n",
+        t = escape_html(title)
+    )
+}
+
+/// The sweep and comparison pages under `out` (`sweep-*/index.html`, `compare/index.html`),
+/// as (link, label), for the index's "More pages" list.
+fn more_pages(out: &Path) -> Vec<(String, String)> {
+    let mut pages: Vec<(String, String)> = std::fs::read_dir(out)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter_map(|e| {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    let label = if let Some(experiment) = name.strip_prefix("sweep-") {
+                        format!("sweep of {experiment}")
+                    } else if name == "compare" {
+                        "comparison".to_string()
+                    } else {
+                        return None;
+                    };
+                    e.path()
+                        .join("index.html")
+                        .is_file()
+                        .then(|| (format!("{name}/index.html"), label))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    pages.sort();
+    pages
+}
+
+fn render(
+    run: &RunSummary,
+    commit: &Option<String>,
+    entries: &[Entry],
+    more: &[(String, String)],
+) -> String {
     let mut html = String::new();
     html.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     html.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
@@ -300,7 +347,24 @@ fn render(run: &RunSummary, commit: &Option<String>, entries: &[Entry]) -> Strin
             why = escape_html(e.backend_reason.as_deref().unwrap_or("chosen with --backend")),
         ));
     }
-    html.push_str("</tbody></table></section>\n");
+    html.push_str("</tbody></table>");
+    if !more.is_empty() {
+        let links: Vec<String> = more
+            .iter()
+            .map(|(href, label)| {
+                format!(
+                    "<a href=\"{}\">{}</a>",
+                    escape_html(href),
+                    escape_html(label)
+                )
+            })
+            .collect();
+        html.push_str(&format!(
+            "<p class=\"meta\">More pages: {}</p>",
+            links.join(" · ")
+        ));
+    }
+    html.push_str("</section>\n");
     for e in entries {
         let status = status_name(e);
         html.push_str(&format!(

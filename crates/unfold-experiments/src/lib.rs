@@ -15,9 +15,11 @@
 
 pub mod backprop;
 pub mod building_blocks;
+pub mod compare;
 mod context;
 pub mod experiment;
 pub mod index;
+mod launch;
 pub mod mnist;
 mod plots;
 pub mod registry;
@@ -25,8 +27,10 @@ pub mod results;
 pub mod runner;
 mod runs;
 pub mod sandwich;
+pub mod seeds;
 pub mod settings;
 pub mod spirals3d;
+pub mod sweep;
 mod time;
 pub mod vanishing;
 pub mod xor;

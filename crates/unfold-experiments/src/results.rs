@@ -462,6 +462,20 @@ impl Report {
         self
     }
 
+    /// Appends `note` to the answer of `question` (the first block answering it), e.g. in
+    /// how many seeds it holds.
+    pub fn note_answer(&mut self, question: &str, note: &str) -> &mut Self {
+        if let Some(Block::Answer(_, answer)) = self
+            .blocks
+            .iter_mut()
+            .find(|b| matches!(b, Block::Answer(q, _) if q == question))
+        {
+            answer.push(' ');
+            answer.push_str(note);
+        }
+        self
+    }
+
     /// The notebook's questions and their answers, in report order.
     pub fn answers(&self) -> Vec<(&str, &str)> {
         self.blocks

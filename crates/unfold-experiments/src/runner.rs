@@ -11,41 +11,11 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use crate::experiment::{AnyExperiment, Experiment, ExperimentInfo, ExperimentOutcome, RunRecord};
+use crate::experiment::{Experiment, ExperimentOutcome, RunRecord};
 use crate::plots::file_name;
 use crate::results::{Metrics, Report, RunMetrics, RunState, number, percent, prepare_output_dir};
 use crate::settings::{SEED_KEY, changed_keys, check_conventional, compact, get_path};
 use crate::{Profile, RunContext};
-
-/// Every [`Experiment`] behind a trait object, its settings as a JSON tree.
-impl<E: Experiment> AnyExperiment for E {
-    fn info(&self) -> &'static ExperimentInfo {
-        Experiment::info(self)
-    }
-
-    fn config_tree(&self, profile: Profile) -> Value {
-        serde_json::to_value(self.config(profile)).expect("settings serialize to JSON")
-    }
-
-    fn key_docs(&self) -> &'static [(&'static str, &'static str)] {
-        Experiment::key_docs(self)
-    }
-
-    fn check_tree(&self, tree: &Value) -> Result<Value, String> {
-        let config = read_config(self, tree)?;
-        validate(self, &config)?;
-        serde_json::to_value(&config).map_err(|e| e.to_string())
-    }
-
-    fn run_tree(&self, tree: &Value, ctx: &RunContext) -> anyhow::Result<ExperimentOutcome> {
-        let config = read_config(self, tree).map_err(anyhow::Error::msg)?;
-        run(self, &config, ctx)
-    }
-
-    fn rebuild_report(&self, metrics: &Metrics) -> anyhow::Result<Report> {
-        rebuild_report(self, metrics)
-    }
-}
 
 /// Reads a settings tree as `E`'s configuration; a wrong type is one line naming the key.
 pub fn read_config<E: Experiment>(experiment: &E, tree: &Value) -> Result<E::Config, String> {
@@ -96,10 +66,26 @@ pub fn run<E: Experiment>(
     config: &E::Config,
     ctx: &RunContext,
 ) -> anyhow::Result<ExperimentOutcome> {
+    run_in(
+        experiment,
+        config,
+        ctx,
+        &ctx.out.join(Experiment::info(experiment).name),
+    )
+}
+
+/// [`run`] into the results folder `dir` (a sweep's point, one seed of several) with the seed
+/// `ctx.seed`.
+pub fn run_in<E: Experiment>(
+    experiment: &E,
+    config: &E::Config,
+    ctx: &RunContext,
+    dir: &Path,
+) -> anyhow::Result<ExperimentOutcome> {
     let name = Experiment::info(experiment).name;
     validate(experiment, config).map_err(|e| anyhow::anyhow!("invalid {name} settings: {e}"))?;
     let started = Instant::now();
-    let dir = ctx.out.join(name);
+    let dir = dir.to_path_buf();
     prepare_output_dir(&dir)?;
     let mut metrics = Metrics::new(name, ctx, serde_json::to_value(config)?);
     metrics.changed = changed(experiment, config, ctx.seed);
@@ -150,10 +136,26 @@ pub fn build_report<E: Experiment>(
     metrics: &Metrics,
 ) -> Report {
     let mut report = experiment.report(config, metrics);
-    report.before_sections(&format!(
-        "Run on backend `{}` ({}), seed {}, profile `{}`.",
-        metrics.backend, metrics.device, metrics.seed, metrics.profile
-    ));
+    let seeds = crate::seeds::seeds_of(metrics);
+    report.before_sections(&match &seeds {
+        Some(seeds) => format!(
+            "Run on backend `{}` ({}), profile `{}`, {} seeds ({}): every number is the mean \
+             over them unless said otherwise.",
+            metrics.backend,
+            metrics.device,
+            metrics.profile,
+            seeds.len(),
+            seeds
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => format!(
+            "Run on backend `{}` ({}), seed {}, profile `{}`.",
+            metrics.backend, metrics.device, metrics.seed, metrics.profile
+        ),
+    });
     if !metrics.changed.is_empty() {
         report.settings_box(
             metrics
@@ -172,6 +174,9 @@ pub fn build_report<E: Experiment>(
                 })
                 .collect(),
         );
+    }
+    if let Some(seeds) = &seeds {
+        crate::seeds::annotate(&mut report, metrics, seeds);
     }
     if !metrics.figures.is_empty() {
         report.heading("Figures");

@@ -271,7 +271,9 @@ where
             .map(|job| guarded(ctx, || work(ctx, state, job)))
             .collect()
     };
-    if !ctx.backend.is_cpu() || jobs.len() <= 1 {
+    // Inside a lane already (several seeds or sweep points side by side): the lanes hold
+    // every thread, so this study's runs go in order.
+    if !ctx.backend.is_cpu() || jobs.len() <= 1 || ctx.progress_group.is_some() {
         return in_order(jobs);
     }
     let mut results = Vec::with_capacity(jobs.len());
@@ -512,9 +514,11 @@ pub fn results_table(report: &mut Report, runs: &NamedRuns) {
                 format!("`{name}`"),
                 m.architecture.clone().unwrap_or_default(),
                 m.parameters.map(|p| p.to_string()).unwrap_or_default(),
-                percent(m.train_accuracy),
-                percent(m.test_accuracy),
-                number(m.final_loss),
+                crate::seeds::mean_pm_std(m, "train_accuracy")
+                    .unwrap_or_else(|| percent(m.train_accuracy)),
+                crate::seeds::mean_pm_std(m, "test_accuracy")
+                    .unwrap_or_else(|| percent(m.test_accuracy)),
+                crate::seeds::mean_pm_std(m, "final_loss").unwrap_or_else(|| number(m.final_loss)),
                 m.status.to_string(),
             ]
         })
