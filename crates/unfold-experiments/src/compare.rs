@@ -181,7 +181,8 @@ fn join(names: &BTreeSet<&String>) -> String {
 /// setting that is not the same in all folders.
 fn setup_differences(all: &[&Metrics]) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
-    let fields: [(&str, fn(&Metrics) -> String); 5] = [
+    type Field = fn(&Metrics) -> String;
+    let fields: [(&str, Field); 5] = [
         ("backend", |m| m.backend.clone()),
         ("device", |m| m.device.clone()),
         ("profile", |m| m.profile.clone()),

@@ -359,7 +359,9 @@ fn metric_figure(summary: &SweepSummary, dir: &Path) -> anyhow::Result<PathBuf> 
         1.0
     };
     // Group points by the values of the other keys.
-    let mut lines: Vec<(String, Vec<(f64, f64, Option<(f64, f64)>)>)> = Vec::new();
+    // (label, [(x, mean, lowest and highest seed)]).
+    type Line = (String, Vec<(f64, f64, Option<(f64, f64)>)>);
+    let mut lines: Vec<Line> = Vec::new();
     for point in &summary.points {
         let x = x_of(summary, &point.settings[first]);
         let others: Vec<String> = point
@@ -508,7 +510,7 @@ fn curves_figure(
                 })
                 .collect();
             Panel::Lines {
-                title: format!("{run}"),
+                title: run.to_string(),
                 x_label: "epoch".into(),
                 y_label: if use_test {
                     "test accuracy (%)".into()
