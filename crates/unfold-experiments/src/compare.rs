@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use crate::results::{Metrics, escape_html, prepare_output_dir, write_atomic};
 use crate::runner::{read_metrics, result_folders};
-use crate::seeds::{HEADLINE_METRICS, headline, seeds_of};
+use crate::seed_stats::{HEADLINE_METRICS, headline, seeds_of};
 use crate::settings::{changed_keys, toml_inline};
 
 /// The default `--tolerance`: a relative difference above 1% is flagged.

@@ -136,7 +136,7 @@ pub fn build_report<E: Experiment>(
     metrics: &Metrics,
 ) -> Report {
     let mut report = experiment.report(config, metrics);
-    let seeds = crate::seeds::seeds_of(metrics);
+    let seeds = crate::seed_stats::seeds_of(metrics);
     report.before_sections(&match &seeds {
         Some(seeds) => format!(
             "Run on backend `{}` ({}), profile `{}`, {} seeds ({}): every number is the mean \
@@ -176,7 +176,7 @@ pub fn build_report<E: Experiment>(
         );
     }
     if let Some(seeds) = &seeds {
-        crate::seeds::annotate(&mut report, metrics, seeds);
+        crate::seed_stats::annotate(&mut report, metrics, seeds);
     }
     if !metrics.figures.is_empty() {
         report.heading("Figures");

@@ -514,11 +514,12 @@ pub fn results_table(report: &mut Report, runs: &NamedRuns) {
                 format!("`{name}`"),
                 m.architecture.clone().unwrap_or_default(),
                 m.parameters.map(|p| p.to_string()).unwrap_or_default(),
-                crate::seeds::mean_pm_std(m, "train_accuracy")
+                crate::seed_stats::mean_pm_std(m, "train_accuracy")
                     .unwrap_or_else(|| percent(m.train_accuracy)),
-                crate::seeds::mean_pm_std(m, "test_accuracy")
+                crate::seed_stats::mean_pm_std(m, "test_accuracy")
                     .unwrap_or_else(|| percent(m.test_accuracy)),
-                crate::seeds::mean_pm_std(m, "final_loss").unwrap_or_else(|| number(m.final_loss)),
+                crate::seed_stats::mean_pm_std(m, "final_loss")
+                    .unwrap_or_else(|| number(m.final_loss)),
                 m.status.to_string(),
             ]
         })

@@ -18,7 +18,7 @@ use crate::RunContext;
 use crate::experiment::AnyExperiment;
 use crate::plots::{file_name, save};
 use crate::results::{Metrics, RunMetrics, Status, escape_html, prepare_output_dir, write_atomic};
-use crate::seeds::{HEADLINE_METRICS, headline, seeds_of};
+use crate::seed_stats::{HEADLINE_METRICS, headline, seeds_of};
 use crate::settings::{compact, parse_assignment, set_path, toml_inline};
 
 /// The most points one sweep runs.
