@@ -91,6 +91,23 @@ fn three_seeds_give_means_statistics_and_answers_counted_per_seed() {
     );
     assert!(report.contains("## Across seeds") && report.contains("95% interval"));
     assert!(dir.join("seeds.png").is_file() && dir.join("seeds.svg").is_file());
+    // The combined result reruns from its own metrics.json, with its seeds.
+    let again = tmp.path().join("again");
+    run(&[
+        "spirals3d",
+        "--config",
+        dir.join("metrics.json").to_str().unwrap(),
+        "--backend",
+        "flex",
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    let rerun = json(&again.join("spirals3d/metrics.json"));
+    assert_eq!(rerun["seeds"], metrics["seeds"]);
+    assert_eq!(
+        rerun["runs"]["DeepReLUModel"]["per_seed"],
+        metrics["runs"]["DeepReLUModel"]["per_seed"]
+    );
     // The report is a function of the results: a rebuild gives the same bytes.
     std::fs::remove_file(dir.join("report.md")).unwrap();
     run(&["report", out]);

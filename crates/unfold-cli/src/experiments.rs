@@ -168,8 +168,15 @@ fn run_one(experiment: &dyn AnyExperiment, args: &ExperimentArgs) -> anyhow::Res
         .unwrap_or(Profile::Full);
     let (tree, seed) = effective(experiment, profile, &overrides)?;
     let seed = args.run.seed.or(seed).unwrap_or(info.default_seed);
-    let mut setup = Setup::new(&args.run, Setup::cpu_default()?)?;
-    let (ctx, reason) = setup.context(&args.run, info, seed, profile)?;
+    // A combined result given with --config reruns with its seeds, unless --seeds says else.
+    let mut run_args = args.run.clone();
+    if run_args.seeds.is_none() {
+        run_args.seeds = overrides
+            .recorded_seeds()
+            .map(unfold_experiments::seeds::SeedChoice::List);
+    }
+    let mut setup = Setup::new(&run_args, Setup::cpu_default()?)?;
+    let (ctx, reason) = setup.context(&run_args, info, seed, profile)?;
     if let Some(reason) = reason {
         eprintln!(
             "unfold: auto chose {} — {}: {reason}",

@@ -166,6 +166,17 @@ impl Overrides {
         })
     }
 
+    /// The seeds of the last recorded combined result among the files (a `metrics.json`
+    /// written with `--seeds`), so that it reruns with the same seeds.
+    pub fn recorded_seeds(&self) -> Option<Vec<u64>> {
+        self.layers.iter().rev().find_map(|layer| match layer {
+            Layer::File { tree, .. } if recorded_run(tree).is_some() => {
+                serde_json::from_value(tree.get(crate::seed_stats::SEEDS_KEY)?.clone()).ok()
+            }
+            _ => None,
+        })
+    }
+
     /// Applies the layers over `base` (the profile's tree) for experiment `experiment`, and
     /// returns the tree and the seed the layers set, if any.
     pub fn apply(&self, experiment: &str, base: &Value) -> Result<(Value, Option<u64>), String> {
