@@ -46,6 +46,7 @@ mod gaussian;
 pub mod idx;
 mod images;
 mod points;
+mod rng;
 mod spirals;
 mod xor;
 
@@ -62,42 +63,9 @@ pub use idx::{
 };
 pub use images::{DeviceImages, ImageBatch, ImageBatcher, ImageItem, ImageSet, Normalization};
 pub use points::{DeviceData, LabeledPoints};
+pub use rng::{SeededRng, seeded_permutation, seeded_rng, split_indices};
 pub use spirals::{Spirals2dConfig, Spirals3dConfig, spirals_2d, spirals_3d};
 pub use xor::{MAX_XOR_DIM, xor_data};
-
-/// The random number generator every unfold generator uses: small, fast, and stable across
-/// platforms and releases for a given seed.
-pub type SeededRng = rand::rngs::StdRng;
-
-/// A [`SeededRng`] from a `u64` seed.
-pub fn seeded_rng(seed: u64) -> SeededRng {
-    use rand::SeedableRng;
-    SeededRng::seed_from_u64(seed)
-}
-
-/// A seeded random permutation of `0..len`: the order every shuffle and split in unfold uses,
-/// so point sets and image sets of the same length split the same way for the same seed.
-pub fn seeded_permutation(len: usize, seed: u64) -> Vec<usize> {
-    use rand::seq::SliceRandom;
-    let mut order: Vec<usize> = (0..len).collect();
-    order.shuffle(&mut seeded_rng(seed));
-    order
-}
-
-/// A seeded `(train, rest)` partition of `0..len` with `round(train_fraction · len)` training
-/// indices (like scikit-learn's `train_test_split` or PyTorch's `random_split`).
-///
-/// # Panics
-/// If `train_fraction` is not within `[0, 1]`; callers validate user input first.
-pub fn split_indices(len: usize, train_fraction: f64, seed: u64) -> (Vec<usize>, Vec<usize>) {
-    assert!(
-        (0.0..=1.0).contains(&train_fraction),
-        "train fraction {train_fraction} is outside [0, 1]"
-    );
-    let mut order = seeded_permutation(len, seed);
-    let rest = order.split_off((train_fraction * len as f64).round() as usize);
-    (order, rest)
-}
 
 /// Burn's device type, re-exported so users of this crate need not name `burn` for it.
 pub use burn::tensor::Device;
