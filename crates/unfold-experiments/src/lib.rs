@@ -25,6 +25,7 @@ pub mod results;
 pub mod runner;
 mod runs;
 pub mod sandwich;
+pub mod schema;
 pub mod settings;
 pub mod spirals3d;
 mod time;
