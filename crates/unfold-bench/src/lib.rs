@@ -93,9 +93,21 @@ pub fn summarize(values: &[f64]) -> (f64, f64, f64) {
     (median, sorted[0], sorted[n - 1])
 }
 
+/// The layout of the benchmark report [`BenchReport`] this unfold writes: it grows only when
+/// existing keys change meaning or shape.
+pub const BENCH_SCHEMA_VERSION: u32 = 1;
+
+fn unversioned() -> u32 {
+    1
+}
+
 /// A benchmark report as written by `unfold bench --json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BenchReport {
+    /// The layout of this file ([`BENCH_SCHEMA_VERSION`] when written; 1 for reports written
+    /// before it was recorded).
+    #[serde(default = "unversioned")]
+    pub schema_version: u32,
     /// unfold's version.
     pub unfold_version: String,
     /// The git commit, when known.

@@ -43,9 +43,10 @@ pub enum DataCommand {
         /// Datasets to fetch (default: both).
         #[arg(value_enum)]
         datasets: Vec<DatasetArg>,
-        /// Data dir to download into (default: $UNFOLD_DATA, else ./data); each dataset goes
-        /// to its own folder inside (mnist/, fashion-mnist/).
-        #[arg(long)]
+        /// Data dir to download into (default: the per-user data dir, which unfold searches
+        /// from any folder; see `unfold data where`); each dataset goes to its own folder
+        /// inside (mnist/, fashion-mnist/).
+        #[arg(long, value_name = "DIR", env = DATA_ENV)]
         data_dir: Option<PathBuf>,
         /// Base URL of a mirror holding mnist/ and fashion-mnist/ (repeatable; replaces the
         /// standard mirrors and $UNFOLD_MIRROR).
@@ -58,7 +59,7 @@ pub enum DataCommand {
         #[arg(value_enum)]
         datasets: Vec<DatasetArg>,
         /// Data dir to check (default: where `unfold data where` finds each dataset).
-        #[arg(long)]
+        #[arg(long, value_name = "DIR", env = DATA_ENV)]
         data_dir: Option<PathBuf>,
     },
     /// Show where each dataset is found, and every place looked.
@@ -67,7 +68,7 @@ pub enum DataCommand {
         #[arg(value_enum)]
         datasets: Vec<DatasetArg>,
         /// Data dir to look in instead of the standard places.
-        #[arg(long)]
+        #[arg(long, value_name = "DIR", env = DATA_ENV)]
         data_dir: Option<PathBuf>,
     },
 }
@@ -93,12 +94,28 @@ pub fn run_to(cmd: DataCommand, out: &mut dyn Write) -> anyhow::Result<ExitCode>
             datasets,
             data_dir,
             mirrors,
-        } => fetch(&kinds(&datasets), data_dir.as_deref(), &mirrors, out),
-        DataCommand::Verify { datasets, data_dir } => verify(&datasets, data_dir.as_deref(), out),
-        DataCommand::Where { datasets, data_dir } => {
-            where_(&kinds(&datasets), data_dir.as_deref(), out)
+        } => fetch(
+            &kinds(&datasets),
+            explicit_data_dir(data_dir).as_deref(),
+            &mirrors,
+            out,
+        ),
+        DataCommand::Verify { datasets, data_dir } => {
+            verify(&datasets, explicit_data_dir(data_dir).as_deref(), out)
         }
+        DataCommand::Where { datasets, data_dir } => where_(
+            &kinds(&datasets),
+            explicit_data_dir(data_dir).as_deref(),
+            out,
+        ),
     }
+}
+
+/// `--data-dir` as the user gave it. Clap fills the option from `$UNFOLD_DATA` when the flag is
+/// absent (so `--help` shows the variable); such a value is passed on as not given, so the
+/// search keeps its order and its labels: `$UNFOLD_DATA`, `./data`, the per-user data dir.
+pub(crate) fn explicit_data_dir(arg: Option<PathBuf>) -> Option<PathBuf> {
+    arg.filter(|dir| std::env::var_os(DATA_ENV).as_deref() != Some(dir.as_os_str()))
 }
 
 /// The named datasets, or both when none is named.
@@ -168,8 +185,7 @@ fn fetch(
     if data_dir.is_none() && std::env::var_os(DATA_ENV).is_none() {
         writeln!(
             out,
-            "unfold finds data in {} when run from this folder; elsewhere, pass --data-dir \
-             or set {DATA_ENV}.",
+            "unfold finds data in {} from any folder.",
             root.display()
         )?;
     }

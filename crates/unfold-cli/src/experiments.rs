@@ -11,6 +11,7 @@ use unfold_experiments::results::{Manifest, Status, prepare_output_dir, write_at
 use unfold_experiments::settings::{ConfigListing, Overrides};
 use unfold_experiments::{AnyExperiment, EXPERIMENTS, ExperimentOutcome, Profile, index, registry};
 
+use crate::logging::say;
 use crate::setup::{BackendChoice, RunArgs, Setup, experiment_parser, profile_parser};
 
 /// Settings over the profile: files, then single keys.
@@ -177,21 +178,28 @@ fn run_one(experiment: &dyn AnyExperiment, args: &ExperimentArgs) -> anyhow::Res
     }
     let mut setup = Setup::new(&run_args, Setup::cpu_default()?)?;
     let (ctx, reason) = setup.context(&run_args, info, seed, profile)?;
-    if let Some(reason) = reason {
+    if let Some(reason) = reason
+        && !crate::logging::quiet()
+    {
         eprintln!(
             "unfold: auto chose {} — {}: {reason}",
             ctx.backend, ctx.device_description
         );
     }
-    println!("{} ({}), profile {}", info.name, info.notebook, ctx.profile);
+    say!("{} ({}), profile {}", info.name, info.notebook, ctx.profile);
     let outcome = experiment.run_tree(&tree, &ctx)?;
     print_outcome(&outcome);
     Ok(ExitCode::SUCCESS)
 }
 
+/// The summary lines, and the closing line (printed even under `--quiet` when the experiment
+/// did not simply succeed).
 fn print_outcome(outcome: &ExperimentOutcome) {
     for line in &outcome.summary {
-        println!("  {line}");
+        say!("  {line}");
+    }
+    if crate::logging::quiet() && outcome.status == Status::Ok {
+        return;
     }
     println!(
         "  {} in {:.1}s → {}",
@@ -250,15 +258,16 @@ pub fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
     let total = plans.len();
     for (i, (experiment, tree, seed)) in plans.into_iter().enumerate() {
         let info = experiment.info();
-        println!("[{}/{total}] {} ({})", i + 1, info.name, info.notebook);
+        say!("[{}/{total}] {} ({})", i + 1, info.name, info.notebook);
         let t = Instant::now();
         let (backend, backend_reason, outcome) = match setup.context(&args.run, info, seed, profile)
         {
             Ok((ctx, reason)) => {
                 if let Some(reason) = &reason {
-                    println!(
+                    say!(
                         "  auto → {} ({}): {reason}",
-                        ctx.backend, ctx.device_description
+                        ctx.backend,
+                        ctx.device_description
                     );
                 }
                 let outcome = experiment.run_tree(&tree, &ctx);
@@ -295,6 +304,9 @@ pub fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
         &entries,
     )?;
     let failed = entries.iter().filter(|e| e.outcome.is_err()).count();
+    if failed == 0 && crate::logging::quiet() {
+        return Ok(ExitCode::SUCCESS);
+    }
     println!(
         "{} of {total} experiments succeeded in {:.1}s; report: {}",
         total - failed,
@@ -339,7 +351,7 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
             ctx.backend, ctx.device_description
         );
     }
-    println!(
+    say!(
         "sweep {} ({}), profile {}: {} point(s)",
         info.name,
         info.notebook,
@@ -351,7 +363,7 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
     if args.run.out.join("manifest.json").is_file() {
         index::rebuild(&args.run.out)?;
     }
-    println!(
+    say!(
         "  {} point(s) in {:.1}s → {}",
         points.len(),
         started.elapsed().as_secs_f64(),
@@ -407,11 +419,11 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
         }
         let path = folder.join("metrics.json");
         rebuild_one(&path)?;
-        println!("rebuilt {}", folder.join("report.md").display());
+        say!("rebuilt {}", folder.join("report.md").display());
     }
     if manifest.is_file() {
         let page = index::rebuild(dir)?;
-        println!("rebuilt {}", page.display());
+        say!("rebuilt {}", page.display());
     }
     Ok(ExitCode::SUCCESS)
 }

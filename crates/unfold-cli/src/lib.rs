@@ -16,6 +16,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 mod data;
 mod experiments;
+mod logging;
 mod setup;
 use setup::{OneOf, RemoteArgs, open_device};
 use unfold_device::{Backend, list_devices, select_device};
@@ -34,6 +35,15 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "N", env = unfold_device::threads::THREADS_ENV)]
     #[allow(dead_code)] // read from the matches in `main`, before any thread starts
     threads: Option<std::num::NonZeroUsize>,
+    /// Print only results and errors: no progress, no per-experiment summaries
+    #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
+    #[allow(dead_code)] // read from the matches in `main`, before any work
+    quiet: bool,
+    /// More diagnostics on standard error (-v: unfold's and the libraries' warnings, -vv:
+    /// more; RUST_LOG, e.g. RUST_LOG=wgpu_core=info, picks them precisely)
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+    #[allow(dead_code)] // read from the matches in `main`, before any work
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
 }
@@ -75,6 +85,13 @@ enum Command {
     Data {
         #[command(subcommand)]
         cmd: data::DataCommand,
+    },
+    /// Print a completion script for your shell (e.g. `unfold completions bash >
+    /// ~/.local/share/bash-completion/completions/unfold`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
     },
 }
 
@@ -162,7 +179,7 @@ struct BenchArgs {
     json: Option<PathBuf>,
     /// Where MNIST and Fashion-MNIST are (W3, W4 and W6 use them; W3 and W4 fall back to
     /// synthetic images of the same shape).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", env = unfold_data::DATA_ENV)]
     data_dir: Option<PathBuf>,
 }
 
@@ -214,6 +231,16 @@ pub fn main() -> ExitCode {
     while let Some((_, sub)) = innermost.subcommand() {
         innermost = sub;
     }
+    // `-q`/`-v` are global too; every subcommand has them.
+    let flag = |name: &str| innermost.try_get_one::<bool>(name).ok().flatten() == Some(&true);
+    let verbose = innermost.try_get_one::<u8>("verbose").ok().flatten();
+    let serving = matches.subcommand_name() == Some("serve");
+    logging::init(verbose.copied().unwrap_or(0), flag("quiet"), serving);
+    tracing::debug!(
+        version = env!("CARGO_PKG_VERSION"),
+        commit = unfold_experiments::results::git_commit().as_deref(),
+        "unfold starting"
+    );
     // SAFETY: nothing has spawned a thread yet (argument parsing and the probing above are
     // single-threaded), so no other thread can touch the environment.
     if let Ok(Some(threads)) = innermost.try_get_one::<std::num::NonZeroUsize>("threads")
@@ -301,6 +328,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve(&args),
         Command::Cache { cmd } => cache(cmd),
         Command::Data { cmd } => data::run(cmd),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut command(), "unfold", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -419,6 +450,7 @@ fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     if args.repeats == 0 {
         anyhow::bail!("--repeats must be ≥ 1");
     }
+    let data_dir = data::explicit_data_dir(args.data_dir.clone());
     let workloads: Vec<Workload> = if args.only.is_empty() {
         Workload::ALL.to_vec()
     } else {
@@ -463,7 +495,7 @@ fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
             if !w.uses_device() && host_done.replace(true) {
                 continue;
             }
-            match run_workload(w, &selected, &settings, args.data_dir.as_deref()) {
+            match run_workload(w, &selected, &settings, data_dir.as_deref()) {
                 Ok(m) => {
                     println!(
                         "{:<4} {:<66} {:<8} {:>12.3} {:>10} {:>7.1}%{}",
@@ -486,6 +518,7 @@ fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(path) = &args.json {
         let report = BenchReport {
+            schema_version: unfold_bench::BENCH_SCHEMA_VERSION,
             unfold_version: env!("CARGO_PKG_VERSION").into(),
             git_commit: unfold_experiments::results::git_commit(),
             date,
@@ -497,7 +530,7 @@ fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         let mut text = serde_json::to_string_pretty(&report)?;
         text.push('\n');
         unfold_experiments::results::write_atomic(path, text.as_bytes())?;
-        println!("wrote {}", path.display());
+        logging::say!("wrote {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
 }

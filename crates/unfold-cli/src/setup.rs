@@ -147,9 +147,10 @@ pub struct RunArgs {
     /// Results folder; each experiment writes to `<out>/<experiment>/`.
     #[arg(long, default_value = "results")]
     pub out: PathBuf,
-    /// Folder holding `mnist/` and `fashion-mnist/` (default: $UNFOLD_DATA, ./data, then
-    /// Debian's /usr/share/datasets/fashion-mnist; see `unfold data where`).
-    #[arg(long, value_name = "DIR")]
+    /// Folder holding `mnist/` and `fashion-mnist/` (default: ./data, then the per-user data
+    /// dir that `unfold data fetch` fills, then Debian's /usr/share/datasets/fashion-mnist;
+    /// see `unfold data where`).
+    #[arg(long, value_name = "DIR", env = unfold_data::DATA_ENV)]
     pub data_dir: Option<PathBuf>,
     /// Save the trained models (spirals3d, sandwich) under `<out>/<experiment>/models/` as Burn
     /// records with their configuration, for `unfold_models::load_mlp`.
@@ -196,7 +197,9 @@ impl Setup {
         };
         if let BackendChoice::Fixed(backend) = choice {
             let device = setup.open(backend)?;
-            eprintln!("unfold: backend {backend} — {}", device.description);
+            if !crate::logging::quiet() {
+                eprintln!("unfold: backend {backend} — {}", device.description);
+            }
             setup.workers = extra_workers(backend, args.device, &args.remote)?;
         }
         Ok(setup)
@@ -252,7 +255,7 @@ impl Setup {
         let (device, reason) = self.device_for(info)?;
         let ctx = RunContext::new(&device, seed, profile, args.out.clone())
             .with_seeds(seeds)
-            .with_data_dir(args.data_dir.clone())
+            .with_data_dir(crate::data::explicit_data_dir(args.data_dir.clone()))
             .with_save_models(args.save_model)
             .with_resume(args.resume)
             .with_workers(self.workers.clone());
@@ -318,7 +321,7 @@ fn extra_workers(
                     .map_err(anyhow::Error::from)
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
-        for worker in &workers {
+        for worker in workers.iter().filter(|_| !crate::logging::quiet()) {
             eprintln!("unfold: also running on {}", worker.description);
         }
         return Ok(workers);

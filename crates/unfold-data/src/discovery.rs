@@ -13,8 +13,9 @@
 //!
 //! [`locate`] looks, in this order, in the `--data-dir` given by the caller (and then only
 //! there: an explicit choice is never silently replaced), in the data dir named by the
-//! `UNFOLD_DATA` environment variable, in `./data`, and — for Fashion-MNIST — in
-//! `/usr/share/datasets/fashion-mnist`, where Debian's `dataset-fashion-mnist` package puts
+//! `UNFOLD_DATA` environment variable, in `./data`, in the per-user data dir
+//! ([`user_data_dir`]: where `unfold data fetch` downloads by default, so data fetched once is
+//! found from any folder), and — for Fashion-MNIST — in `/usr/share/datasets/fashion-mnist`, where Debian's `dataset-fashion-mnist` package puts
 //! the four files. A data dir whose own name is the dataset's folder name (e.g.
 //! `--data-dir /somewhere/mnist`) is accepted as the dataset folder itself.
 
@@ -28,6 +29,14 @@ use crate::{DataError, ImageSet};
 pub const DATA_ENV: &str = "UNFOLD_DATA";
 /// The data dir looked in after `UNFOLD_DATA`, relative to the working directory.
 pub const DEFAULT_DATA_DIR: &str = "data";
+/// The per-user data dir: the platform's data folder followed by `unfold`
+/// (`$XDG_DATA_HOME/unfold` or `~/.local/share/unfold` on Linux,
+/// `~/Library/Application Support/unfold` on macOS, `%APPDATA%\unfold` on Windows); `None`
+/// when the platform has none (no home folder).
+pub fn user_data_dir() -> Option<PathBuf> {
+    dirs::data_dir().map(|dir| dir.join("unfold"))
+}
+
 /// Where Debian's `dataset-fashion-mnist` package installs the Fashion-MNIST files.
 pub const DEBIAN_FASHION_MNIST_DIR: &str = "/usr/share/datasets/fashion-mnist";
 /// Number of classes of both datasets; labels are `0..=9`.
@@ -189,6 +198,8 @@ pub enum Source {
     EnvVar,
     /// `./data` in the working directory.
     WorkingDir,
+    /// The per-user data dir ([`user_data_dir`]).
+    UserDataDir,
     /// The folder of Debian's `dataset-fashion-mnist` package.
     Debian,
 }
@@ -199,6 +210,7 @@ impl fmt::Display for Source {
             Source::DataDirOption => "from --data-dir",
             Source::EnvVar => "from $UNFOLD_DATA",
             Source::WorkingDir => "./data",
+            Source::UserDataDir => "your data dir",
             Source::Debian => "Debian's dataset-fashion-mnist",
         })
     }
@@ -246,7 +258,8 @@ fn dataset_dirs(root: &Path, kind: DatasetKind) -> Vec<PathBuf> {
 /// The folders [`locate`] looks at for `kind`, in order, without checking them.
 ///
 /// With `data_dir` given, only that data dir. Otherwise `$UNFOLD_DATA` (when set and not
-/// empty), `./data` (made absolute), and for Fashion-MNIST Debian's folder.
+/// empty), `./data` (made absolute), the per-user data dir ([`user_data_dir`]), and for
+/// Fashion-MNIST Debian's folder.
 pub fn search_dirs(kind: DatasetKind, data_dir: Option<&Path>) -> Vec<(Source, PathBuf)> {
     if let Some(root) = data_dir {
         return dataset_dirs(root, kind)
@@ -266,6 +279,9 @@ pub fn search_dirs(kind: DatasetKind, data_dir: Option<&Path>) -> Vec<(Source, P
         .map(|cwd| cwd.join(DEFAULT_DATA_DIR))
         .unwrap_or_else(|_| PathBuf::from(DEFAULT_DATA_DIR));
     dirs.push((Source::WorkingDir, working.join(kind.dir_name())));
+    if let Some(user) = user_data_dir() {
+        dirs.push((Source::UserDataDir, user.join(kind.dir_name())));
+    }
     if kind == DatasetKind::FashionMnist {
         dirs.push((Source::Debian, PathBuf::from(DEBIAN_FASHION_MNIST_DIR)));
     }

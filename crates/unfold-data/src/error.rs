@@ -69,7 +69,8 @@ fn not_found_message(kind: DatasetKind, looked: &[Candidate]) -> String {
     let _ = write!(
         s,
         "\nTo get it: run `unfold data fetch {}` (downloads and verifies it into \
-         <data dir>/{}/, where the data dir is --data-dir, else ${DATA_ENV}, else ./data), \
+         <data dir>/{}/, where the data dir is --data-dir, else ${DATA_ENV}, else your \
+         per-user data dir, found from any folder), \
          or point --data-dir or {DATA_ENV} at a folder holding mnist/ and fashion-mnist/ \
          with the four IDX files each (raw or .gz).",
         kind.dir_name(),

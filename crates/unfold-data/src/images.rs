@@ -483,8 +483,7 @@ pub struct ImageBatch<const D: usize> {
 /// ```
 /// use burn::data::dataloader::batcher::Batcher;
 /// use unfold_data::{ImageBatch, ImageBatcher, ImageItem, Normalization};
-/// # #[allow(deprecated)]
-/// let device = burn::tensor::Device::ndarray();
+/// let device = burn::tensor::Device::flex();
 /// let item = ImageItem { rows: 2, cols: 2, pixels: vec![0, 255, 255, 0], label: 3 };
 /// let batcher = ImageBatcher::new(Normalization::UNIT);
 /// let flat: ImageBatch<2> = batcher.batch(vec![item.clone(), item.clone()], &device);

@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use rand::{Rng, RngExt, SeedableRng};
+use rand::{Rng, RngExt};
 use unfold_data::idx::{
     encode_idx_images, encode_idx_labels, gzip, read_idx_images, read_idx_labels,
 };
@@ -71,7 +71,7 @@ fn corrupted_idx_files_are_errors_not_panics() {
         (labels.clone(), false),
         (gzip(&labels), false),
     ];
-    let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
+    let mut rng = unfold_data::seeded_rng(2026);
     let path = dir.0.join("case");
     let (mut ok, mut errors) = (0, 0);
     for case in 0..4000 {

@@ -111,17 +111,26 @@ fn explicit_data_dir_is_searched_alone() {
             (Source::DataDirOption, named.clone()),
         ]
     );
-    // Without one: (UNFOLD_DATA if set), ./data, and Debian's folder for Fashion-MNIST.
+    // Without one: (UNFOLD_DATA if set), ./data, the per-user data dir, and Debian's folder
+    // for Fashion-MNIST.
     let dirs = search_dirs(DatasetKind::FashionMnist, None);
-    let tail: Vec<Source> = dirs.iter().rev().take(2).map(|(s, _)| *s).collect();
-    assert_eq!(tail, vec![Source::Debian, Source::WorkingDir]);
+    let tail: Vec<Source> = dirs.iter().rev().take(3).map(|(s, _)| *s).collect();
+    assert_eq!(
+        tail,
+        vec![Source::Debian, Source::UserDataDir, Source::WorkingDir]
+    );
+    let user = unfold_data::user_data_dir().expect("a home folder");
+    assert_eq!(dirs[dirs.len() - 2].1, user.join("fashion-mnist"));
+    assert!(user.ends_with("unfold"));
     assert_eq!(
         dirs.last().unwrap().1,
         PathBuf::from("/usr/share/datasets/fashion-mnist")
     );
     let dirs = search_dirs(DatasetKind::Mnist, None);
-    assert_eq!(dirs.last().unwrap().0, Source::WorkingDir);
-    assert!(dirs.last().unwrap().1.ends_with("data/mnist"));
+    assert_eq!(dirs.last().unwrap().0, Source::UserDataDir);
+    let working = &dirs[dirs.len() - 2];
+    assert_eq!(working.0, Source::WorkingDir);
+    assert!(working.1.ends_with("data/mnist"));
 }
 
 #[test]

@@ -92,6 +92,8 @@ struct ManifestEntry {
 /// with the experiments' `metrics.json` files, everything `index.html` shows.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct RunManifest {
+    #[serde(default = "crate::schema::unversioned")]
+    schema_version: u32,
     unfold_version: String,
     git_commit: Option<String>,
     backend: String,
@@ -113,6 +115,7 @@ fn status_name(entry: &Entry) -> &'static str {
 /// Writes `<out>/manifest.json` and `<out>/index.html`; returns the page's path.
 pub fn write(out: &Path, run: &RunSummary, entries: &[Entry]) -> Result<PathBuf, ResultsError> {
     let manifest = RunManifest {
+        schema_version: crate::schema::MANIFEST_SCHEMA_VERSION,
         unfold_version: env!("CARGO_PKG_VERSION").into(),
         git_commit: git_commit(),
         backend: run.backend.clone(),
@@ -152,6 +155,8 @@ pub fn write(out: &Path, run: &RunSummary, entries: &[Entry]) -> Result<PathBuf,
 pub fn rebuild(out: &Path) -> anyhow::Result<PathBuf> {
     let path = out.join("manifest.json");
     let tree = crate::settings::read_settings_file(&path).map_err(anyhow::Error::msg)?;
+    crate::schema::check(&tree, crate::schema::MANIFEST_SCHEMA_VERSION, &path)
+        .map_err(anyhow::Error::msg)?;
     let manifest: RunManifest = serde_json::from_value(serde_json::Value::Object(tree))
         .map_err(|e| anyhow::anyhow!("{} is not an unfold run manifest: {e}", path.display()))?;
     let run = RunSummary {

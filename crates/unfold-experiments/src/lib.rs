@@ -27,6 +27,7 @@ pub mod results;
 pub mod runner;
 mod runs;
 pub mod sandwich;
+pub mod schema;
 pub mod seed_stats;
 pub mod seeds;
 pub mod settings;

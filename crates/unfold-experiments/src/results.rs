@@ -1,6 +1,7 @@
 //! The results contract shared by every experiment.
 //!
-//! `<out>/<experiment>/metrics.json` holds a [`Metrics`]: the top-level `experiment`, `status`
+//! `<out>/<experiment>/metrics.json` holds a [`Metrics`]: the top-level `schema_version`
+//! ([`crate::schema`]), `experiment`, `status`
 //! (`ok`, `diverged` or `failed`), `backend`, `device`, `profile`, `seed`, `wall_seconds`, a
 //! `manifest` (unfold version, git commit, start and end times) and `runs`, an object keyed by
 //! model or run name whose values are [`RunMetrics`]: final metrics and curves. Figures (PNG and
@@ -9,7 +10,6 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -42,28 +42,12 @@ pub enum ResultsError {
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, synced, then
-/// renamed over `path`.
+/// renamed over `path` (`unfold_io::write_atomic`, the one helper every crate uses).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ResultsError> {
-    let wrap = |source| ResultsError::Write {
+    unfold_io::write_atomic(path, bytes).map_err(|source| ResultsError::Write {
         path: path.to_path_buf(),
         source,
-    };
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut file = fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result.map_err(wrap)
+    })
 }
 
 /// Creates `dir` (and parents) and checks that files can be written there, before any work
@@ -157,22 +141,12 @@ impl Manifest {
     }
 }
 
-/// The git commit unfold runs from: `UNFOLD_GIT_COMMIT` if set, else `git rev-parse HEAD` in
-/// the current folder, else `None`.
+/// The git commit this unfold was built from (recorded by the crate's build script; `None`
+/// for a build outside a git checkout). The folder unfold runs in plays no part.
 pub fn git_commit() -> Option<String> {
-    if let Ok(commit) = std::env::var("UNFOLD_GIT_COMMIT") {
-        return Some(commit);
-    }
-    let output = std::process::Command::new("git")
-        .args(["rev-parse", "HEAD"])
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    output
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
-        .filter(|s| !s.is_empty())
+    Some(env!("UNFOLD_GIT_COMMIT"))
+        .filter(|commit| *commit != "unknown")
+        .map(str::to_owned)
 }
 
 /// Per-epoch curves of a run, as parallel arrays (only finite values are meaningful; a
@@ -285,6 +259,9 @@ impl RunMetrics {
 /// The content of `metrics.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Metrics {
+    /// The layout of this file ([`crate::schema::METRICS_SCHEMA_VERSION`] when written).
+    #[serde(default = "crate::schema::unversioned")]
+    pub schema_version: u32,
     /// The experiment's name (`spirals3d`, …).
     pub experiment: String,
     /// Overall status.
@@ -325,6 +302,7 @@ impl Metrics {
     /// Starts the metrics of an experiment run in `ctx`.
     pub fn new(experiment: &str, ctx: &RunContext, config: serde_json::Value) -> Self {
         Self {
+            schema_version: crate::schema::METRICS_SCHEMA_VERSION,
             experiment: experiment.to_string(),
             status: Status::Ok,
             backend: ctx.backend.name().to_string(),

@@ -275,6 +275,8 @@ pub fn panic_reason(ctx: &RunContext, message: &str) -> String {
 /// `<out>/<experiment>/metrics.json` read back (for `unfold report` and reruns).
 pub fn read_metrics(path: &Path) -> anyhow::Result<Metrics> {
     let tree = crate::settings::read_settings_file(path).map_err(anyhow::Error::msg)?;
+    crate::schema::check(&tree, crate::schema::METRICS_SCHEMA_VERSION, path)
+        .map_err(anyhow::Error::msg)?;
     serde_json::from_value(Value::Object(tree))
         .map_err(|e| anyhow::anyhow!("{} is not an unfold metrics.json: {e}", path.display()))
 }

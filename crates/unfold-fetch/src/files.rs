@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use unfold_data::{DATA_ENV, DEFAULT_DATA_DIR, DatasetKind, IDX_FILES};
+use unfold_data::{DATA_ENV, DEFAULT_DATA_DIR, DatasetKind, IDX_FILES, user_data_dir};
 
 /// Environment variable overriding the mirrors: one or more base URLs, separated by commas
 /// or whitespace, each holding `mnist/` and `fashion-mnist/` folders with the `.gz` files
@@ -134,15 +134,17 @@ pub fn mirrors(kind: DatasetKind) -> Vec<String> {
 }
 
 /// The data dir that downloads go to: `data_dir` when given, else `$UNFOLD_DATA` when set,
-/// else `./data`. Each dataset goes to its folder inside (`mnist/`, `fashion-mnist/`).
+/// else the per-user data dir ([`user_data_dir`], searched from any folder), else (a platform
+/// without one) `./data`. Each dataset goes to its folder inside (`mnist/`, `fashion-mnist/`).
 pub fn fetch_root(data_dir: Option<&Path>) -> PathBuf {
     if let Some(dir) = data_dir {
         return dir.to_owned();
     }
-    match std::env::var_os(DATA_ENV).filter(|v| !v.is_empty()) {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(DEFAULT_DATA_DIR),
-    }
+    std::env::var_os(DATA_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(user_data_dir)
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR))
 }
 
 #[cfg(test)]

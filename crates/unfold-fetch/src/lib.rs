@@ -19,7 +19,7 @@
 //! use unfold_fetch::{BarProgress, FetchOptions, fetch_dataset, fetch_root, mirrors};
 //!
 //! let kind = DatasetKind::Mnist;
-//! let root = fetch_root(None); // --data-dir, else $UNFOLD_DATA, else ./data
+//! let root = fetch_root(None); // $UNFOLD_DATA, else the per-user data dir
 //! let outcomes = fetch_dataset(
 //!     kind,
 //!     &root,

@@ -371,15 +371,14 @@ pub fn matrix(values: Vec<f32>, rows: usize, cols: usize, device: &Device) -> Te
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::SeedableRng;
 
     #[allow(deprecated)]
     fn device() -> Device {
         Device::ndarray()
     }
 
-    fn rng(seed: u64) -> rand::rngs::StdRng {
-        rand::rngs::StdRng::seed_from_u64(seed)
+    fn rng(seed: u64) -> unfold_data::SeededRng {
+        unfold_data::seeded_rng(seed)
     }
 
     #[test]

@@ -266,7 +266,6 @@ mod tests {
     use super::*;
     use crate::scratch::mse;
     use burn::tensor::TensorData;
-    use rand::SeedableRng;
 
     #[allow(deprecated)]
     fn device() -> Device {
@@ -274,7 +273,7 @@ mod tests {
     }
 
     fn net(seed: u64, sizes: [usize; 3], device: &Device) -> FFNet {
-        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        let mut rng = unfold_data::seeded_rng(seed);
         FFNet::new(
             sizes[0],
             sizes[1],

@@ -8,8 +8,7 @@
 //! use burn::tensor::Device;
 //! use unfold_models::{Spirals3dModel, load_mlp, save_mlp};
 //!
-//! # #[allow(deprecated)]
-//! let device = Device::ndarray();
+//! let device = Device::flex();
 //! let config = Spirals3dModel::DeepRelu.config();
 //! let model = config.init(&device);
 //! let stem = std::env::temp_dir().join(format!("unfold-doc-model-{}", std::process::id()));
@@ -67,16 +66,22 @@ pub fn save_mlp(model: &Mlp, config: &MlpConfig, stem: &Path) -> Result<(), Save
     let (record_path, config_path) = saved_model_files(stem);
     let text = serde_json::to_string_pretty(config)
         .map_err(|e| SavedModelError::Config(config_path.clone(), e.to_string()))?;
-    let tmp = config_path.with_extension("json.tmp");
-    std::fs::write(&tmp, text).map_err(|e| SavedModelError::Io(tmp.clone(), e))?;
-    std::fs::rename(&tmp, &config_path).map_err(|e| SavedModelError::Io(config_path.clone(), e))?;
-    let tmp = record_path.with_extension("bpk.tmp");
-    model
-        .clone()
-        .into_record()
-        .save(&tmp)
-        .map_err(|e| SavedModelError::Record(tmp.clone(), e.to_string()))?;
-    std::fs::rename(&tmp, &record_path).map_err(|e| SavedModelError::Io(record_path, e))
+    unfold_io::write_atomic(&config_path, text.as_bytes())
+        .map_err(|e| SavedModelError::Io(config_path.clone(), e))?;
+    // Burn's recorder writes by path: it gets a temporary one, renamed once complete.
+    let mut record_error = None;
+    let written = unfold_io::write_atomic_via_path(&record_path, |tmp| {
+        model.clone().into_record().save(tmp).map_err(|e| {
+            let message = e.to_string();
+            record_error = Some(message.clone());
+            std::io::Error::other(message)
+        })
+    });
+    match (written, record_error) {
+        (Ok(()), _) => Ok(()),
+        (Err(_), Some(message)) => Err(SavedModelError::Record(record_path, message)),
+        (Err(e), None) => Err(SavedModelError::Io(record_path, e)),
+    }
 }
 
 /// Loads a model saved by [`save_mlp`] onto `device`.

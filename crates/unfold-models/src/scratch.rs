@@ -187,15 +187,14 @@ mod tests {
     use super::*;
     use burn::nn::loss::{MseLoss, Reduction};
     use burn::tensor::Distribution;
-    use rand::SeedableRng;
 
     #[allow(deprecated)]
     fn device() -> Device {
         Device::ndarray()
     }
 
-    fn rng(seed: u64) -> rand::rngs::StdRng {
-        rand::rngs::StdRng::seed_from_u64(seed)
+    fn rng(seed: u64) -> unfold_data::SeededRng {
+        unfold_data::seeded_rng(seed)
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Progress reporting for long training runs.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -27,6 +28,15 @@ impl Progress for NoProgress {
     fn epoch(&mut self, _epoch: usize) {}
     fn logged(&mut self, _point: &LogPoint) {}
     fn finish(&mut self) {}
+}
+
+/// Whether [`TerminalProgress`] reports anything; the command line's `--quiet` turns it off.
+static TERMINAL_PROGRESS: AtomicBool = AtomicBool::new(true);
+
+/// Turns every [`TerminalProgress`] on or off for the rest of the process (bars and lines
+/// alike): the command line's `--quiet`.
+pub fn set_terminal_progress(enabled: bool) {
+    TERMINAL_PROGRESS.store(enabled, Ordering::Relaxed);
 }
 
 /// A progress bar on standard error, drawn only when it is a terminal, and one line per
@@ -74,6 +84,13 @@ impl ProgressGroup {
 
 impl Progress for TerminalProgress {
     fn start(&mut self, name: &str, epochs: usize) {
+        self.name = name.to_string();
+        self.epochs = 0;
+        self.last = None;
+        self.started = None;
+        if !TERMINAL_PROGRESS.load(Ordering::Relaxed) {
+            return;
+        }
         let mut bar =
             ProgressBar::with_draw_target(Some(epochs as u64), ProgressDrawTarget::stderr());
         if let Some(group) = &self.group {
@@ -88,9 +105,6 @@ impl Progress for TerminalProgress {
         bar.set_prefix(name.to_string());
         bar.enable_steady_tick(Duration::from_millis(200));
         self.bar = Some(bar);
-        self.name = name.to_string();
-        self.epochs = 0;
-        self.last = None;
         self.started = Some(std::time::Instant::now());
     }
 
@@ -115,7 +129,11 @@ impl Progress for TerminalProgress {
                 group.bars.remove(&bar);
             }
         }
-        let seconds = self.started.map_or(0.0, |s| s.elapsed().as_secs_f64());
+        // `started` is unset when progress is off: no line either.
+        let Some(started) = self.started.take() else {
+            return;
+        };
+        let seconds = started.elapsed().as_secs_f64();
         let metrics = self
             .last
             .as_ref()

@@ -174,7 +174,6 @@ mod tests {
     use super::*;
     use crate::NoProgress;
     use burn::tensor::{Device, TensorData};
-    use rand::SeedableRng;
 
     #[allow(deprecated)]
     fn device() -> Device {
@@ -197,7 +196,7 @@ mod tests {
     fn adam_fits_a_plane() {
         let device = device();
         let data = plane(&device);
-        let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+        let mut rng = unfold_data::seeded_rng(1);
         let model = TwoLayerNet::torch_default(2, 8, 1, &mut rng, &device.clone().autodiff());
         let config = RegressionConfig {
             optimizer: OptimizerConfig::adam(0.02),
@@ -225,7 +224,7 @@ mod tests {
     fn restore_best_returns_the_lowest_logged_model() {
         let device = device();
         let data = plane(&device);
-        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        let mut rng = unfold_data::seeded_rng(3);
         let model = TwoLayerNet::torch_default(2, 8, 1, &mut rng, &device.clone().autodiff());
         // A large learning rate, so that the loss goes up and down.
         let config = RegressionConfig {
@@ -249,7 +248,7 @@ mod tests {
     fn divergence_stops_the_run() {
         let device = device();
         let data = plane(&device);
-        let mut rng = rand::rngs::StdRng::seed_from_u64(2);
+        let mut rng = unfold_data::seeded_rng(2);
         let model = TwoLayerNet::torch_default(2, 8, 1, &mut rng, &device.clone().autodiff());
         let config = RegressionConfig {
             optimizer: OptimizerConfig::sgd(1e12, 0.0),

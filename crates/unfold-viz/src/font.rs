@@ -13,8 +13,8 @@ use crate::VizError;
 /// installed and fall back to their sans-serif font otherwise.
 pub(crate) const FAMILY: &str = "DejaVu Sans, sans-serif";
 
-static REGULAR: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
-static BOLD: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans-Bold.ttf");
+static REGULAR: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+static BOLD: &[u8] = include_bytes!("../assets/DejaVuSans-Bold.ttf");
 
 /// Registers DejaVu Sans (regular and bold) with plotters under [`FAMILY`]
 /// and under plain `sans-serif` (plotters' default family); later calls are free.

@@ -1,9 +1,6 @@
 //! Turning rendered figures into files: PNG encoding and atomic writes.
 
-use std::fs::{self, File};
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::Path;
 
 use crate::VizError;
 
@@ -55,45 +52,13 @@ pub(crate) fn encode_png(
     Ok(bytes)
 }
 
-/// Name of the temporary sibling used while writing `path`: hidden, and unique
-/// per process and call so concurrent writers never share one.
-fn temp_path(path: &Path) -> PathBuf {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "figure".to_owned());
-    path.with_file_name(format!(".{name}.tmp-{}-{n}", std::process::id()))
-}
-
-/// Writes `bytes` to `path` atomically: a temporary file in the same directory
-/// is written, flushed to disk and renamed over `path`. On failure the
-/// temporary file is removed and `path` is left as it was.
+/// Writes `bytes` to `path` atomically (`unfold_io::write_atomic`: a temporary file in the
+/// same folder, synced, renamed over `path`); on failure `path` is left as it was and no
+/// temporary file remains.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), VizError> {
-    let tmp = temp_path(path);
-    let result = write_then_rename(&tmp, path, bytes);
-    if result.is_err() {
-        // Best effort: the file may never have been created.
-        let _ = fs::remove_file(&tmp);
-    }
-    result
-}
-
-fn write_then_rename(tmp: &Path, path: &Path, bytes: &[u8]) -> Result<(), VizError> {
-    let io = |action: &'static str, at: &Path| {
-        let at = at.to_owned();
-        move |source| VizError::Io {
-            action,
-            path: at,
-            source,
-        }
-    };
-    let mut file = File::create(tmp).map_err(io("create temporary file", tmp))?;
-    file.write_all(bytes)
-        .map_err(io("write temporary file", tmp))?;
-    file.sync_all().map_err(io("flush temporary file", tmp))?;
-    drop(file);
-    fs::rename(tmp, path).map_err(io("move temporary file into place as", path))?;
-    Ok(())
+    unfold_io::write_atomic(path, bytes).map_err(|source| VizError::Io {
+        action: "write",
+        path: path.to_owned(),
+        source,
+    })
 }

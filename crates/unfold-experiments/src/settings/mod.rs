@@ -63,6 +63,9 @@ impl Overrides {
     /// Adds a settings file (TOML, or JSON when it ends in `.json` or starts with `{`).
     pub fn file(mut self, path: &Path) -> Result<Self, String> {
         let tree = read_settings_file(path)?;
+        if recorded_run(&tree).is_some() {
+            crate::schema::check(&tree, crate::schema::METRICS_SCHEMA_VERSION, path)?;
+        }
         self.layers.push(Layer::File {
             origin: path.display().to_string(),
             tree,

@@ -288,6 +288,7 @@ mod tests {
 
     fn metrics(cells: &[GridCell]) -> Metrics {
         let mut m = Metrics {
+            schema_version: crate::schema::METRICS_SCHEMA_VERSION,
             experiment: "xor".into(),
             status: Status::Ok,
             backend: "ndarray".into(),
