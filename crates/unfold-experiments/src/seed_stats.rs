@@ -4,7 +4,7 @@
 //! the report's "Across seeds" section. Pure functions of results; [`crate::seeds`] runs the
 //! seeds.
 
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
@@ -81,7 +81,7 @@ fn bootstrap_ci95(values: &[f64]) -> [f64; 2] {
     if values.iter().all(|v| *v == values[0]) {
         return [values[0], values[0]];
     }
-    let mut rng = rand::rngs::StdRng::seed_from_u64(BOOTSTRAP_SEED);
+    let mut rng = unfold_data::seeded_rng(BOOTSTRAP_SEED);
     let mut means: Vec<f64> = (0..BOOTSTRAP_RESAMPLES)
         .map(|_| (0..n).map(|_| values[rng.random_range(0..n)]).sum::<f64>() / n as f64)
         .collect();
