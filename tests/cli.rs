@@ -165,6 +165,7 @@ fn bench_quick_writes_json() {
     assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["schema_version"], 1, "the layout is versioned");
     assert_eq!(report["cpu_threads"], 1, "--threads is recorded");
     let results = report["results"].as_array().unwrap();
     assert_eq!(results.len(), 2);

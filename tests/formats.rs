@@ -129,6 +129,17 @@ fn data_dir_shows_its_environment_variable_in_help() {
 }
 
 #[test]
+fn an_empty_data_variable_means_unset() {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_unfold"))
+        .args(["data", "where", "mnist"])
+        .env("UNFOLD_DATA", "")
+        .output()
+        .unwrap();
+    assert_ne!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stdout(&o).contains("(./data)"), "{}", stdout(&o));
+}
+
+#[test]
 fn quiet_and_verbose_exclude_each_other() {
     let o = unfold(&["list", "-q", "-v"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));

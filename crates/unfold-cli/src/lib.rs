@@ -222,6 +222,7 @@ pub fn command() -> clap::Command {
 /// Parses the process arguments and runs the command; the exit code says how it went.
 pub fn main() -> ExitCode {
     quiet_window_system_probing();
+    empty_data_env_is_unset();
     let matches = match command().try_get_matches() {
         Ok(matches) => matches,
         Err(e) => usage_error(e),
@@ -289,6 +290,17 @@ fn usage_error(e: clap::Error) -> ! {
         .join("; ");
     eprintln!("{line}");
     std::process::exit(e.exit_code())
+}
+
+/// An empty `$UNFOLD_DATA` has always meant "not set" to the data search; clap, which binds it
+/// to `--data-dir`, would refuse it as an empty path. Called first thing in `main`, before any
+/// thread exists.
+fn empty_data_env_is_unset() {
+    if std::env::var_os(unfold_data::DATA_ENV).is_some_and(|v| v.is_empty()) {
+        // SAFETY: called at the start of `main`, before any other thread is spawned, so no
+        // other code can be reading the environment concurrently.
+        unsafe { std::env::remove_var(unfold_data::DATA_ENV) };
+    }
 }
 
 /// Mesa's Vulkan drivers print "XDG_RUNTIME_DIR is invalid or not set" on every device open

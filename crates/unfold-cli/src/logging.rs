@@ -59,9 +59,12 @@ pub(crate) fn init(verbose: u8, quiet: bool, serving: bool) {
         _ => fallback(),
     };
     // `try_init` also forwards the `log` crate's records (Burn, CubeCL, wgpu) to `tracing`.
+    // Colours only on a terminal: a log piped to a file stays plain text.
+    use std::io::IsTerminal;
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .without_time()
         .try_init();
 }

@@ -1,10 +1,9 @@
 //! Downloading with fallbacks, verification and atomic writes.
 
 use std::fmt::Write as _;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use unfold_data::{DatasetKind, find_idx_file};
@@ -121,39 +120,6 @@ pub struct FileOutcome {
     /// Files removed on the way: a wrong copy that the download replaces or that would
     /// shadow it (a raw file is loaded before a `.gz`), with why.
     pub removed: Vec<(PathBuf, String)>,
-}
-
-/// A temporary file in the target folder, removed on drop unless kept.
-struct TempFile {
-    path: PathBuf,
-    keep: bool,
-}
-
-impl TempFile {
-    fn create(dir: &Path, name: &str) -> Result<(TempFile, File), FetchError> {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let path = dir.join(format!(".{name}.part-{}-{n}", std::process::id()));
-        let file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(|source| FetchError::Io {
-                action: "create temporary file",
-                path: path.clone(),
-                source,
-            })?;
-        Ok((TempFile { path, keep: false }, file))
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        if !self.keep {
-            // Best effort: it may already be gone.
-            let _ = fs::remove_file(&self.path);
-        }
-    }
 }
 
 fn agent(options: &FetchOptions) -> ureq::Agent {
@@ -295,28 +261,34 @@ pub fn fetch_file(
     let mut attempts = Vec::new();
     for base in mirrors {
         let url = format!("{}/{name}.gz", base.trim_end_matches('/'));
-        let (mut temp, mut file) = TempFile::create(dir, name)?;
-        let result = download_to(&agent, &url, &mut file, options, progress).and_then(|()| {
-            drop(file);
-            verify_file(&temp.path, expected).map_err(|p| format!("wrong content: {p}"))
-        });
+        // A temporary file beside the targets (removed when dropped), named once verified.
+        let mut temp = unfold_io::temporary_in(dir, &format!("{name}.part")).map_err(|source| {
+            FetchError::Io {
+                action: "create a temporary file in",
+                path: dir.to_owned(),
+                source,
+            }
+        })?;
+        let result =
+            download_to(&agent, &url, temp.as_file_mut(), options, progress).and_then(|()| {
+                verify_file(temp.path(), expected).map_err(|p| format!("wrong content: {p}"))
+            });
         progress.finish(&url, result.as_ref().map(|_| ()).map_err(String::as_str));
         if let Err(problem) = result {
             attempts.push(Attempt { url, problem });
             continue; // `temp` is removed here.
         }
-        let gzip = is_gzip(&temp.path);
+        let gzip = is_gzip(temp.path());
         let (target, other) = if gzip {
             (dir.join(format!("{name}.gz")), dir.join(name))
         } else {
             (dir.join(name), dir.join(format!("{name}.gz")))
         };
-        fs::rename(&temp.path, &target).map_err(|source| FetchError::Io {
+        temp.persist(&target).map_err(|e| FetchError::Io {
             action: "move the verified download into place as",
             path: target.clone(),
-            source,
+            source: e.error,
         })?;
-        temp.keep = true;
         if let Ok(d) = File::open(dir) {
             // Best effort: make the rename durable.
             let _ = d.sync_all();

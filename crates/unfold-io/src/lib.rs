@@ -5,8 +5,21 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::path::Path;
 
-/// A temporary file in `path`'s folder, hidden and named after it, so a leftover (after a
-/// power cut) says what it was.
+/// A new temporary file in `dir`, hidden and named after `name` (so a leftover after a power
+/// cut says what it was), removed when dropped unless persisted: for writers that stream into
+/// it and only then choose the final name (`unfold-fetch` names a verified download after its
+/// content). Sync it, then `persist` it to its final path in the same folder.
+///
+/// # Errors
+/// When the folder is missing or not writable.
+pub fn temporary_in(dir: &Path, name: &str) -> io::Result<tempfile::NamedTempFile> {
+    tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)
+}
+
+/// [`temporary_in`] the folder of `path`, named after its file.
 fn temporary_beside(path: &Path) -> io::Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
@@ -16,10 +29,7 @@ fn temporary_beside(path: &Path) -> io::Result<tempfile::NamedTempFile> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".into());
-    tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(dir)
+    temporary_in(dir, &name)
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder is written,
