@@ -37,7 +37,7 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:3000";
 /// missing or invalid port.
 pub fn parse_address(text: &str) -> Result<String, DeviceError> {
     let invalid = |reason: &str| DeviceError::Remote {
-        address: text.to_string(),
+        address: unfold_guard::secrets::text(text),
         reason: reason.to_string(),
         hint: "write it as ws://HOST:PORT, e.g. ws://127.0.0.1:3000",
     };
@@ -88,9 +88,11 @@ pub fn connect(
     if let Some(token) = token.filter(|t| !t.is_empty()) {
         host = host.with_credential(token);
     }
+    // The address as shown: in errors, logs and the recorded device, never its credentials.
+    let shown = unfold_guard::secrets::urls(&url);
     let remote_error = |reason: String, hint: &'static str| DeviceError::Remote {
-        address: url.clone(),
-        reason,
+        address: shown.clone(),
+        reason: unfold_guard::secrets::text(&reason),
         hint,
     };
     let device = Device::remote_options(&host)
@@ -124,7 +126,7 @@ pub fn connect(
     Ok(SelectedDevice {
         backend: Backend::Remote,
         device,
-        description: format!("{url} (device {index})"),
+        description: format!("{shown} (device {index})"),
     })
 }
 

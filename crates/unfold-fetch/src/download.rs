@@ -192,7 +192,7 @@ fn download_to(
             options.max_bytes
         ));
     }
-    progress.start(url, announced);
+    progress.start(&unfold_guard::secrets::urls(url), announced);
     let mut reader = response
         .body_mut()
         .with_config()
@@ -295,14 +295,21 @@ pub fn fetch_file(
     let mut attempts = Vec::new();
     for base in mirrors {
         let url = format!("{}/{name}.gz", base.trim_end_matches('/'));
+        // What is shown and recorded: a mirror's `user:password@` never leaves this function.
+        let shown = unfold_guard::secrets::urls(&url);
         let (mut temp, mut file) = TempFile::create(dir, name)?;
-        let result = download_to(&agent, &url, &mut file, options, progress).and_then(|()| {
-            drop(file);
-            verify_file(&temp.path, expected).map_err(|p| format!("wrong content: {p}"))
-        });
-        progress.finish(&url, result.as_ref().map(|_| ()).map_err(String::as_str));
+        let result = download_to(&agent, &url, &mut file, options, progress)
+            .and_then(|()| {
+                drop(file);
+                verify_file(&temp.path, expected).map_err(|p| format!("wrong content: {p}"))
+            })
+            .map_err(|problem| unfold_guard::secrets::text(&problem));
+        progress.finish(&shown, result.as_ref().map(|_| ()).map_err(String::as_str));
         if let Err(problem) = result {
-            attempts.push(Attempt { url, problem });
+            attempts.push(Attempt {
+                url: shown,
+                problem,
+            });
             continue; // `temp` is removed here.
         }
         let gzip = is_gzip(&temp.path);
@@ -342,7 +349,7 @@ pub fn fetch_file(
         return Ok(FileOutcome {
             name: name.to_owned(),
             path: target,
-            action: FileAction::Downloaded { url },
+            action: FileAction::Downloaded { url: shown },
             removed,
         });
     }
