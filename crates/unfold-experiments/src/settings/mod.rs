@@ -233,27 +233,9 @@ fn seed_from(value: &Value) -> Result<u64, String> {
 
 /// Reads a settings file: a regular file of at most [`MAX_SETTINGS_FILE_BYTES`], TOML or JSON.
 pub fn read_settings_file(path: &Path) -> Result<Map<String, Value>, String> {
-    use std::io::Read;
     let shown = path.display();
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
-    if !meta.is_file() {
-        return Err(format!(
-            "{shown} is not a regular file; --config takes a TOML or JSON file"
-        ));
-    }
-    if meta.len() > MAX_SETTINGS_FILE_BYTES {
-        return Err(format!(
-            "{shown} is {} bytes; a settings file may have at most {MAX_SETTINGS_FILE_BYTES}",
-            meta.len()
-        ));
-    }
-    let mut text = String::new();
-    std::fs::File::open(path)
-        .and_then(|f| {
-            f.take(MAX_SETTINGS_FILE_BYTES + 1)
-                .read_to_string(&mut text)
-        })
-        .map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let text = unfold_guard::read_bounded_text(path, MAX_SETTINGS_FILE_BYTES)
+        .map_err(|e| e.to_string())?;
     let looks_json =
         path.extension().is_some_and(|e| e == "json") || text.trim_start().starts_with('{');
     if looks_json {
