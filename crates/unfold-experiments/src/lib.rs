@@ -15,6 +15,7 @@
 
 pub mod backprop;
 pub mod building_blocks;
+mod checkpoints;
 mod context;
 pub mod experiment;
 pub mod index;
@@ -27,6 +28,7 @@ mod runs;
 pub mod sandwich;
 pub mod settings;
 pub mod spirals3d;
+mod staging;
 mod time;
 pub mod vanishing;
 pub mod xor;

@@ -99,6 +99,10 @@ pub fn run<E: Experiment>(
     let name = Experiment::info(experiment).name;
     validate(experiment, config).map_err(|e| anyhow::anyhow!("invalid {name} settings: {e}"))?;
     let started = Instant::now();
+    // Everything is written into a staging folder, swapped in whole on success
+    // (`crate::staging`); a second process aiming at the same folder is refused.
+    let staging = crate::staging::Staging::begin(&ctx.out, name, ctx.resume)?;
+    let ctx = &staging.context(ctx);
     let dir = ctx.out.join(name);
     prepare_output_dir(&dir)?;
     let mut metrics = Metrics::new(name, ctx, serde_json::to_value(config)?);
@@ -126,7 +130,7 @@ pub fn run<E: Experiment>(
     let metrics_path = metrics.write(&dir, wall)?;
     let report = build_report(experiment, config, &metrics);
     report.write(&dir)?;
-    Ok(ExperimentOutcome {
+    staging.commit(ExperimentOutcome {
         name: name.into(),
         status: metrics.status,
         dir,

@@ -1,0 +1,273 @@
+//! An experiment's results folder is replaced whole, or not at all.
+//!
+//! [`Staging::begin`] takes a lock beside `<out>/<experiment>/` (`<out>/.<experiment>.lock`),
+//! so that a second process aiming at the same folder stops with a one-line message instead of
+//! mixing its files in, and gives the run a staging folder beside it
+//! (`<out>/.<experiment>.staging-<pid>/<experiment>/`) to write everything into.
+//! [`Staging::commit`] swaps the staging folder in when the run succeeded: the folder then holds
+//! the new run's files only. When the run fails (an error, a panic, a full disk), the staging
+//! folder is removed and the earlier results stay as they were — except that the checkpoints
+//! of runs that finished (`runs/`) are kept, so that `--resume` goes on from them.
+//!
+//! With `--resume`, the staging folder starts with the earlier folder's checkpoints.
+
+use std::fs::{self, File, TryLockError};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::RunContext;
+use crate::experiment::ExperimentOutcome;
+use crate::results::{ResultsError, prepare_output_dir};
+
+/// The folder of a study's checkpoints, inside an experiment's folder.
+const CHECKPOINTS: &str = "runs";
+
+/// A run in progress of one experiment, writing into its staging folder (see the module
+/// documentation). Dropped without [`Staging::commit`], it removes the staging folder.
+pub struct Staging {
+    live: PathBuf,
+    root: PathBuf,
+    stage: PathBuf,
+    committed: bool,
+    // Held until the run is committed or abandoned; the OS releases it if the process dies.
+    _lock: File,
+}
+
+impl Staging {
+    /// Locks `<out>/<name>/` for this process and prepares its staging folder.
+    ///
+    /// # Errors
+    /// When `out` cannot be written, or another process holds the lock.
+    pub fn begin(out: &Path, name: &str, resume: bool) -> anyhow::Result<Self> {
+        prepare_output_dir(out)?;
+        let live = out.join(name);
+        let lock = lock(out, name, &live)?;
+        sweep_leftovers(out, name, &live);
+        let root = out.join(format!(".{name}.staging-{}", std::process::id()));
+        let stage = root.join(name);
+        let unwritable = |source| ResultsError::Unwritable {
+            path: stage.clone(),
+            source,
+        };
+        fs::create_dir_all(&stage).map_err(unwritable)?;
+        if resume {
+            copy_checkpoints(&live.join(CHECKPOINTS), &stage.join(CHECKPOINTS))
+                .map_err(unwritable)?;
+        }
+        Ok(Self {
+            live,
+            root,
+            stage,
+            committed: false,
+            _lock: lock,
+        })
+    }
+
+    /// `ctx` writing into the staging folder: its `out` is the staging root, so
+    /// `ctx.out.join(name)` is the staging folder.
+    pub fn context(&self, ctx: &RunContext) -> RunContext {
+        let mut staged = ctx.clone();
+        staged.out = self.root.clone();
+        staged
+    }
+
+    /// Swaps the staging folder in as `<out>/<name>/` and points `outcome`'s paths there.
+    ///
+    /// # Errors
+    /// When a rename fails; the earlier folder is then put back.
+    pub fn commit(mut self, mut outcome: ExperimentOutcome) -> anyhow::Result<ExperimentOutcome> {
+        let old = self.live.with_file_name(format!(
+            ".{}.old-{}",
+            file_name(&self.live),
+            std::process::id()
+        ));
+        let had_old = self.live.exists();
+        let failed = |source, path: &Path| ResultsError::Write {
+            path: path.to_path_buf(),
+            source,
+        };
+        if had_old {
+            fs::rename(&self.live, &old).map_err(|e| failed(e, &self.live))?;
+        }
+        if let Err(e) = fs::rename(&self.stage, &self.live) {
+            if had_old {
+                let _ = fs::rename(&old, &self.live);
+            }
+            return Err(failed(e, &self.live).into());
+        }
+        self.committed = true;
+        if had_old {
+            let _ = fs::remove_dir_all(&old);
+        }
+        let _ = fs::remove_dir_all(&self.root);
+        let relocate = |path: &Path| match path.strip_prefix(&self.stage) {
+            Ok(inside) => self.live.join(inside),
+            Err(_) => path.to_path_buf(),
+        };
+        outcome.dir = relocate(&outcome.dir);
+        outcome.metrics_path = relocate(&outcome.metrics_path);
+        outcome.figures = outcome.figures.iter().map(|p| relocate(p)).collect();
+        Ok(outcome)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if self.committed {
+            return;
+        }
+        // The checkpoints of the runs that finished outlive the failure, for `--resume`.
+        let _ = move_checkpoints(&self.stage.join(CHECKPOINTS), &self.live.join(CHECKPOINTS));
+        let _ = fs::remove_dir_all(&self.root);
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Takes `<out>/.<name>.lock`, recording this process's id in it.
+fn lock(out: &Path, name: &str, live: &Path) -> anyhow::Result<File> {
+    let path = out.join(format!(".{name}.lock"));
+    let unwritable = |source| ResultsError::Unwritable {
+        path: out.to_path_buf(),
+        source,
+    };
+    let mut file = File::options()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(unwritable)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => {
+            let holder = unfold_guard::read_bounded_text(&path, 64)
+                .ok()
+                .map(|pid| pid.trim().to_string())
+                .filter(|pid| !pid.is_empty())
+                .map_or_else(String::new, |pid| format!(" (process {pid})"));
+            anyhow::bail!(
+                "another unfold process{holder} is writing {}; wait for it to finish, or pass another --out",
+                live.display()
+            );
+        }
+        Err(TryLockError::Error(e)) => return Err(unwritable(e).into()),
+    }
+    file.set_len(0).map_err(unwritable)?;
+    write!(file, "{}", std::process::id()).map_err(unwritable)?;
+    Ok(file)
+}
+
+/// Removes what a killed process left beside `live`: staging folders, and an earlier folder
+/// set aside by a commit that did not finish (put back when the new one never arrived).
+fn sweep_leftovers(out: &Path, name: &str, live: &Path) {
+    let Ok(entries) = fs::read_dir(out) else {
+        return;
+    };
+    let staging = format!(".{name}.staging-");
+    let old = format!(".{name}.old-");
+    for entry in entries.flatten() {
+        let entry_name = entry.file_name().to_string_lossy().into_owned();
+        if entry_name.starts_with(&staging) {
+            let _ = fs::remove_dir_all(entry.path());
+        } else if entry_name.starts_with(&old) {
+            if live.exists() {
+                let _ = fs::remove_dir_all(entry.path());
+            } else {
+                let _ = fs::rename(entry.path(), live);
+            }
+        }
+    }
+}
+
+/// Copies the checkpoint files of `from` (if any) into `to`.
+fn copy_checkpoints(from: &Path, to: &Path) -> std::io::Result<()> {
+    let Ok(entries) = fs::read_dir(from) else {
+        return Ok(());
+    };
+    fs::create_dir_all(to)?;
+    for entry in entries.flatten() {
+        if entry.file_type().is_ok_and(|t| t.is_file()) {
+            fs::copy(entry.path(), to.join(entry.file_name()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Moves the checkpoint files of `from` (if any) into `to`, replacing files of the same name.
+fn move_checkpoints(from: &Path, to: &Path) -> std::io::Result<()> {
+    let Ok(entries) = fs::read_dir(from) else {
+        return Ok(());
+    };
+    let entries: Vec<_> = entries.flatten().collect();
+    if entries.is_empty() {
+        return Ok(());
+    }
+    fs::create_dir_all(to)?;
+    for entry in entries {
+        let name = entry.file_name();
+        if entry.file_type().is_ok_and(|t| t.is_file()) && !name.to_string_lossy().starts_with('.')
+        {
+            fs::rename(entry.path(), to.join(name))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("unfold-staging-{}-{name}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn an_abandoned_run_leaves_the_earlier_files_and_keeps_new_checkpoints() {
+        let out = scratch("abandon");
+        fs::create_dir_all(out.join("exp/runs")).unwrap();
+        fs::write(out.join("exp/metrics.json"), "earlier").unwrap();
+        fs::write(out.join("exp/runs/a.json"), "a").unwrap();
+        {
+            let staging = Staging::begin(&out, "exp", true).unwrap();
+            assert_eq!(
+                fs::read_to_string(staging.stage.join("runs/a.json")).unwrap(),
+                "a"
+            );
+            fs::write(staging.stage.join("metrics.json"), "half").unwrap();
+            fs::write(staging.stage.join("runs/b.json"), "b").unwrap();
+            // A second taker of the same folder is refused while this one holds it.
+            let err = Staging::begin(&out, "exp", false)
+                .err()
+                .unwrap()
+                .to_string();
+            assert!(
+                err.contains("another unfold process") && err.contains("exp"),
+                "{err}"
+            );
+        }
+        assert_eq!(
+            fs::read_to_string(out.join("exp/metrics.json")).unwrap(),
+            "earlier"
+        );
+        assert_eq!(
+            fs::read_to_string(out.join("exp/runs/b.json")).unwrap(),
+            "b"
+        );
+        let mut names: Vec<String> = fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, [".exp.lock", "exp"]);
+        fs::remove_dir_all(out).unwrap();
+    }
+}
