@@ -45,7 +45,8 @@ impl Checkpoints {
         experiment: &str,
         config: &C,
     ) -> anyhow::Result<Self> {
-        let dir = ctx.out.join(experiment).join("runs");
+        // Beside the results, not in their staging folder: they must outlive a failed run.
+        let dir = crate::staging::checkpoint_dir(&ctx.out, experiment);
         prepare_output_dir(&dir)?;
         // A process killed while saving leaves its hidden temporary file (never a half
         // checkpoint, thanks to the rename); sweep them.
@@ -148,10 +149,9 @@ impl Checkpoints {
     /// (a group of runs that trains as one computation is reused whole or not at all).
     pub fn load_all(&mut self, names: &[String]) -> Option<Vec<RunMetrics>> {
         let resumed = self.resumed;
-        let all = names
-            .iter()
-            .map(|n| self.load(n))
-            .collect::<Option<Vec<_>>>();
+        // Every file is checked (and a bad one reported), not only up to the first bad one.
+        let each: Vec<Option<RunMetrics>> = names.iter().map(|n| self.load(n)).collect();
+        let all = each.into_iter().collect::<Option<Vec<_>>>();
         if all.is_none() {
             self.resumed = resumed;
         }

@@ -101,7 +101,7 @@ pub fn run<E: Experiment>(
     let started = Instant::now();
     // Everything is written into a staging folder, swapped in whole on success
     // (`crate::staging`); a second process aiming at the same folder is refused.
-    let staging = crate::staging::Staging::begin(&ctx.out, name, ctx.resume)?;
+    let staging = crate::staging::Staging::begin(&ctx.out, name)?;
     let ctx = &staging.context(ctx);
     let dir = ctx.out.join(name);
     prepare_output_dir(&dir)?;

@@ -6,10 +6,12 @@
 //! (`<out>/.<experiment>.staging-<pid>/<experiment>/`) to write everything into.
 //! [`Staging::commit`] swaps the staging folder in when the run succeeded: the folder then holds
 //! the new run's files only. When the run fails (an error, a panic, a full disk), the staging
-//! folder is removed and the earlier results stay as they were — except that the checkpoints
-//! of runs that finished (`runs/`) are kept, so that `--resume` goes on from them.
+//! folder is removed and the earlier results stay as they were.
 //!
-//! With `--resume`, the staging folder starts with the earlier folder's checkpoints.
+//! The one exception is a study's checkpoints (`runs/`, see `crate::checkpoints`): they are the
+//! journal `--resume` goes on from, so they are written straight into the real folder as each
+//! run finishes ([`checkpoint_dir`]), survive a failure, and move into the new folder on
+//! success.
 
 use std::fs::{self, File, TryLockError};
 use std::io::Write;
@@ -38,7 +40,7 @@ impl Staging {
     ///
     /// # Errors
     /// When `out` cannot be written, or another process holds the lock.
-    pub fn begin(out: &Path, name: &str, resume: bool) -> anyhow::Result<Self> {
+    pub fn begin(out: &Path, name: &str) -> anyhow::Result<Self> {
         prepare_output_dir(out)?;
         let live = out.join(name);
         let lock = lock(out, name, &live)?;
@@ -50,10 +52,6 @@ impl Staging {
             source,
         };
         fs::create_dir_all(&stage).map_err(unwritable)?;
-        if resume {
-            copy_checkpoints(&live.join(CHECKPOINTS), &stage.join(CHECKPOINTS))
-                .map_err(unwritable)?;
-        }
         Ok(Self {
             live,
             root,
@@ -97,6 +95,11 @@ impl Staging {
         }
         self.committed = true;
         if had_old {
+            // The checkpoints were written into the earlier folder (see the module docs).
+            let checkpoints = old.join(CHECKPOINTS);
+            if checkpoints.is_dir() && !self.live.join(CHECKPOINTS).exists() {
+                let _ = fs::rename(&checkpoints, self.live.join(CHECKPOINTS));
+            }
             let _ = fs::remove_dir_all(&old);
         }
         let _ = fs::remove_dir_all(&self.root);
@@ -116,8 +119,6 @@ impl Drop for Staging {
         if self.committed {
             return;
         }
-        // The checkpoints of the runs that finished outlive the failure, for `--resume`.
-        let _ = move_checkpoints(&self.stage.join(CHECKPOINTS), &self.live.join(CHECKPOINTS));
         let _ = fs::remove_dir_all(&self.root);
     }
 }
@@ -184,38 +185,17 @@ fn sweep_leftovers(out: &Path, name: &str, live: &Path) {
     }
 }
 
-/// Copies the checkpoint files of `from` (if any) into `to`.
-fn copy_checkpoints(from: &Path, to: &Path) -> std::io::Result<()> {
-    let Ok(entries) = fs::read_dir(from) else {
-        return Ok(());
-    };
-    fs::create_dir_all(to)?;
-    for entry in entries.flatten() {
-        if entry.file_type().is_ok_and(|t| t.is_file()) {
-            fs::copy(entry.path(), to.join(entry.file_name()))?;
-        }
+/// Where the checkpoints of `experiment` go when its context writes to `out`: the real
+/// folder's `runs/`, also while `out` is a staging root (see the module documentation).
+pub(crate) fn checkpoint_dir(out: &Path, experiment: &str) -> PathBuf {
+    let staged = out.file_name().is_some_and(|n| {
+        n.to_string_lossy()
+            .starts_with(&format!(".{experiment}.staging-"))
+    });
+    match out.parent() {
+        Some(parent) if staged => parent.join(experiment).join(CHECKPOINTS),
+        _ => out.join(experiment).join(CHECKPOINTS),
     }
-    Ok(())
-}
-
-/// Moves the checkpoint files of `from` (if any) into `to`, replacing files of the same name.
-fn move_checkpoints(from: &Path, to: &Path) -> std::io::Result<()> {
-    let Ok(entries) = fs::read_dir(from) else {
-        return Ok(());
-    };
-    let entries: Vec<_> = entries.flatten().collect();
-    if entries.is_empty() {
-        return Ok(());
-    }
-    fs::create_dir_all(to)?;
-    for entry in entries {
-        let name = entry.file_name();
-        if entry.file_type().is_ok_and(|t| t.is_file()) && !name.to_string_lossy().starts_with('.')
-        {
-            fs::rename(entry.path(), to.join(name))?;
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -231,24 +211,15 @@ mod tests {
     }
 
     #[test]
-    fn an_abandoned_run_leaves_the_earlier_files_and_keeps_new_checkpoints() {
+    fn an_abandoned_run_leaves_the_earlier_files_and_a_second_taker_is_refused() {
         let out = scratch("abandon");
         fs::create_dir_all(out.join("exp/runs")).unwrap();
         fs::write(out.join("exp/metrics.json"), "earlier").unwrap();
-        fs::write(out.join("exp/runs/a.json"), "a").unwrap();
         {
-            let staging = Staging::begin(&out, "exp", true).unwrap();
-            assert_eq!(
-                fs::read_to_string(staging.stage.join("runs/a.json")).unwrap(),
-                "a"
-            );
+            let staging = Staging::begin(&out, "exp").unwrap();
+            assert_eq!(checkpoint_dir(&staging.root, "exp"), out.join("exp/runs"));
             fs::write(staging.stage.join("metrics.json"), "half").unwrap();
-            fs::write(staging.stage.join("runs/b.json"), "b").unwrap();
-            // A second taker of the same folder is refused while this one holds it.
-            let err = Staging::begin(&out, "exp", false)
-                .err()
-                .unwrap()
-                .to_string();
+            let err = Staging::begin(&out, "exp").err().unwrap().to_string();
             assert!(
                 err.contains("another unfold process") && err.contains("exp"),
                 "{err}"
@@ -257,10 +228,6 @@ mod tests {
         assert_eq!(
             fs::read_to_string(out.join("exp/metrics.json")).unwrap(),
             "earlier"
-        );
-        assert_eq!(
-            fs::read_to_string(out.join("exp/runs/b.json")).unwrap(),
-            "b"
         );
         let mut names: Vec<String> = fs::read_dir(&out)
             .unwrap()
