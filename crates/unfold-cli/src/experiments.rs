@@ -18,7 +18,7 @@ use crate::setup::{BackendChoice, RunArgs, Setup, experiment_parser, profile_par
 pub struct SettingsArgs {
     /// A settings file, TOML or JSON, applied over the profile (partial files are fine; a
     /// results `metrics.json` reruns those results). Repeat to layer several. See `unfold
-    /// config <experiment>` for every key.
+    /// config <experiment>` for every key. A regular file of at most 16 MiB.
     #[arg(long = "config", value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// One setting, applied after the files: KEY=VALUE with a dotted KEY for nested settings

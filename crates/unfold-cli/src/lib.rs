@@ -30,7 +30,8 @@ use unfold_device::{Backend, list_devices, select_device};
     propagate_version = true
 )]
 pub struct Cli {
-    /// CPU threads for the flex and ndarray backends (default: one per logical CPU)
+    /// CPU threads for the flex and ndarray backends (default: one per logical CPU; at most 4
+    /// per logical CPU)
     #[arg(long, global = true, value_name = "N", env = unfold_device::threads::THREADS_ENV)]
     #[allow(dead_code)] // read from the matches in `main`, before any thread starts
     threads: Option<std::num::NonZeroUsize>,

@@ -170,7 +170,9 @@ pub struct RunArgs {
     #[arg(long)]
     pub save_model: bool,
     /// Go on with a long study (mnist, xor) that was interrupted: runs it already finished
-    /// (saved under `<out>/<experiment>/runs/`) are reused, not trained again.
+    /// (saved under `<out>/<experiment>/runs/`) are reused, not trained again. Each saved run
+    /// is checked first (schema version, settings, checksum, possible values); a bad one is
+    /// trained again, with a warning.
     #[arg(long)]
     pub resume: bool,
     #[command(flatten)]

@@ -559,3 +559,54 @@ fn write_maybe_gzip(path: &Path, bytes: &[u8]) -> Result<(), DataError> {
         source,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A real bomb: 16 header bytes declaring 4e9 images, then 256 MiB of zeros (about 250 KiB
+    /// compressed). Refused from the header: had it been inflated, the error would say the data
+    /// is truncated or too long, not that the header declares too much.
+    #[test]
+    fn a_gzip_bomb_is_refused_from_its_header() {
+        let mut encoder = GzEncoder::new(Vec::new(), Compression::fast());
+        encoder.write_all(&IDX_IMAGES_MAGIC.to_be_bytes()).unwrap();
+        for d in [4_000_000_000u32, 28, 28] {
+            encoder.write_all(&d.to_be_bytes()).unwrap();
+        }
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..256 {
+            encoder.write_all(&zeros).unwrap();
+        }
+        let bomb = encoder.finish().unwrap();
+        assert!(bomb.len() < 2 << 20, "{} bytes", bomb.len());
+        let err = decode_idx_images(&bomb).unwrap_err().to_string();
+        assert!(
+            err.contains("declares 4000000000 images") && err.contains("too large"),
+            "{err}"
+        );
+
+        let dir = std::env::temp_dir().join(format!("unfold-idx-bomb-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t10k-images-idx3-ubyte.gz");
+        std::fs::write(&path, &bomb).unwrap();
+        let err = read_idx_images(&path).unwrap_err().to_string();
+        assert!(err.contains(&path.display().to_string()), "{err}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_split_bounds_the_count_a_header_may_declare() {
+        let labels = encode_idx_labels(&vec![1u8; 10_001]).unwrap();
+        let dir = std::env::temp_dir().join(format!("unfold-idx-split-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("labels");
+        std::fs::write(&path, &labels).unwrap();
+        assert_eq!(read_idx_labels(&path).unwrap().len(), 10_001);
+        let err = read_idx_labels_within(&path, IdxLimits::split(crate::Split::Test))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("at most 10000 labels"), "{err}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
