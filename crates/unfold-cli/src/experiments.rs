@@ -204,6 +204,9 @@ pub fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
     }
     let mut setup = Setup::new(&args.run, BackendChoice::Auto)?;
     prepare_output_dir(&args.run.out)?;
+    // One reproduce-all per results folder: its page and manifest are written last, whole.
+    let _whole_folder =
+        unfold_experiments::staging::lock(&args.run.out, "reproduce-all", &args.run.out)?;
 
     let started = Instant::now();
     let started_at = Manifest::finish(String::new()).finished;

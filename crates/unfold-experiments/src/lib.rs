@@ -28,7 +28,7 @@ mod runs;
 pub mod sandwich;
 pub mod settings;
 pub mod spirals3d;
-mod staging;
+pub mod staging;
 mod time;
 pub mod vanishing;
 pub mod xor;

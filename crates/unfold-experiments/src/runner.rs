@@ -285,6 +285,11 @@ pub fn result_folders(out: &Path) -> Vec<PathBuf> {
             entries
                 .filter_map(Result::ok)
                 .map(|e| e.path())
+                // Not a staging folder or one set aside mid-swap (`crate::staging`).
+                .filter(|p| {
+                    !p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+                })
                 .filter(|p| p.join("metrics.json").is_file())
                 .collect()
         })

@@ -129,8 +129,13 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// Takes `<out>/.<name>.lock`, recording this process's id in it.
-fn lock(out: &Path, name: &str, live: &Path) -> anyhow::Result<File> {
+/// Takes `<out>/.<name>.lock` for writing `what`, recording this process's id in it; the lock
+/// lasts as long as the returned file is open (and ends with the process). `reproduce-all`
+/// takes one for the whole results folder (its `index.html` and `manifest.json`).
+///
+/// # Errors
+/// When another process holds it (a one-line message naming `what`), or `out` is unwritable.
+pub fn lock(out: &Path, name: &str, live: &Path) -> anyhow::Result<File> {
     let path = out.join(format!(".{name}.lock"));
     let unwritable = |source| ResultsError::Unwritable {
         path: out.to_path_buf(),
