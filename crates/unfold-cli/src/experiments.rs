@@ -19,7 +19,7 @@ use crate::setup::{BackendChoice, RunArgs, Setup, experiment_parser, profile_par
 pub struct SettingsArgs {
     /// A settings file, TOML or JSON, applied over the profile (partial files are fine; a
     /// results `metrics.json` reruns those results). Repeat to layer several. See `unfold
-    /// config <experiment>` for every key.
+    /// config <experiment>` for every key. A regular file of at most 16 MiB.
     #[arg(long = "config", value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// One setting, applied after the files: KEY=VALUE with a dotted KEY for nested settings
@@ -251,6 +251,9 @@ pub fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
     }
     let mut setup = Setup::new(&args.run, BackendChoice::Auto)?;
     prepare_output_dir(&args.run.out)?;
+    // One reproduce-all per results folder: its page and manifest are written last, whole.
+    let _whole_folder =
+        unfold_experiments::staging::lock(&args.run.out, "reproduce-all", &args.run.out)?;
 
     let started = Instant::now();
     let started_at = Manifest::finish(String::new()).finished;

@@ -31,7 +31,8 @@ use unfold_device::{Backend, list_devices, select_device};
     propagate_version = true
 )]
 pub struct Cli {
-    /// CPU threads for the flex and ndarray backends (default: one per logical CPU)
+    /// CPU threads for the flex and ndarray backends (default: one per logical CPU; at most 4
+    /// per logical CPU)
     #[arg(long, global = true, value_name = "N", env = unfold_device::threads::THREADS_ENV)]
     #[allow(dead_code)] // read from the matches in `main`, before any thread starts
     threads: Option<std::num::NonZeroUsize>,
@@ -137,7 +138,7 @@ struct ServeArgs {
 #[derive(Debug, Args, Clone)]
 struct BackpropArgs {
     /// The network as JSON: layers (weights, biases, activation), loss, optionally input and
-    /// label (see assets/backprop-example.json).
+    /// label (see assets/backprop-example.json); a regular file of at most 1 MiB.
     #[arg(long)]
     network: PathBuf,
     /// The input, comma-separated (overrides the file's).
@@ -223,6 +224,8 @@ pub fn command() -> clap::Command {
 pub fn main() -> ExitCode {
     quiet_window_system_probing();
     empty_data_env_is_unset();
+    // Every message below is scrubbed of the secrets given here (and in the environment).
+    unfold_guard::secrets::remember_from(std::env::args());
     let matches = match command().try_get_matches() {
         Ok(matches) => matches,
         Err(e) => usage_error(e),
@@ -247,7 +250,7 @@ pub fn main() -> ExitCode {
     if let Ok(Some(threads)) = innermost.try_get_one::<std::num::NonZeroUsize>("threads")
         && let Err(e) = unsafe { unfold_device::threads::set_cpu_threads(*threads) }
     {
-        eprintln!("error: {e}");
+        eprintln!("error: {}", unfold_guard::secrets::text(&e));
         return ExitCode::FAILURE;
     }
     // Before any device opens: compiled kernels and autotune results persist between runs.
@@ -262,7 +265,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", unfold_guard::secrets::text(&format!("{e:#}")));
             ExitCode::FAILURE
         }
     }
@@ -288,7 +291,7 @@ fn usage_error(e: clap::Error) -> ! {
         .filter(|l| !l.is_empty() && !l.starts_with("For more information"))
         .collect::<Vec<_>>()
         .join("; ");
-    eprintln!("{line}");
+    eprintln!("{}", unfold_guard::secrets::text(&line));
     std::process::exit(e.exit_code())
 }
 
@@ -350,8 +353,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
 fn backprop(args: &BackpropArgs) -> anyhow::Result<ExitCode> {
     use unfold_experiments::backprop::{Worksheet, parse_network};
     let path = args.network.display();
-    let text = std::fs::read_to_string(&args.network)
-        .map_err(|e| anyhow::anyhow!("cannot read {path}: {e}"))?;
+    let text = unfold_guard::read_bounded_text(
+        &args.network,
+        unfold_experiments::backprop::MAX_NETWORK_FILE_BYTES,
+    )?;
     let network = parse_network(&text).map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
     let pick = |given: &Vec<f64>, from_file: &Option<Vec<f64>>, what: &str| {
         if given.is_empty() {

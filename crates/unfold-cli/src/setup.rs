@@ -96,7 +96,7 @@ pub fn experiment_parser() -> OneOf {
 }
 
 /// Where the servers of `--backend remote` are.
-#[derive(Debug, Args, Clone, Default)]
+#[derive(Debug, Args, Clone)]
 pub struct RemoteArgs {
     /// With `--backend remote` (implied when given): the server started by `unfold serve`, as
     /// ws://HOST:PORT. Give several (repeat the flag or separate with commas) to spread a
@@ -116,6 +116,26 @@ pub struct RemoteArgs {
         hide_env_values = true
     )]
     pub token: Option<String>,
+    /// Seconds connecting to a server may take (TCP, handshake, session, self-test); once
+    /// connected, training has no deadline, so a slow server is never cut off.
+    #[arg(
+        long,
+        value_name = "SECS",
+        env = "UNFOLD_REMOTE_TIMEOUT",
+        default_value_t = unfold_device::DEFAULT_REMOTE_TIMEOUT_SECS as f64,
+        value_parser = timeout_parser
+    )]
+    pub remote_timeout: f64,
+}
+
+/// A deadline in seconds: positive and finite.
+fn timeout_parser(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 => Ok(secs),
+        _ => Err(format!(
+            "'{text}' is not a number of seconds between 0 and 86400 (e.g. 20 or 2.5)"
+        )),
+    }
 }
 
 /// Where and how experiments run: the options every experiment command and `reproduce-all`
@@ -157,11 +177,20 @@ pub struct RunArgs {
     #[arg(long)]
     pub save_model: bool,
     /// Go on with a long study (mnist, xor) that was interrupted: runs it already finished
-    /// (saved under `<out>/<experiment>/runs/`) are reused, not trained again.
+    /// (saved under `<out>/<experiment>/runs/`) are reused, not trained again. Each saved run
+    /// is checked first (schema version, settings, checksum, possible values); a bad one is
+    /// trained again, with a warning.
     #[arg(long)]
     pub resume: bool,
     #[command(flatten)]
     pub remote: RemoteArgs,
+}
+
+impl RemoteArgs {
+    /// The connect deadline, `--remote-timeout`.
+    pub fn deadline(&self) -> std::time::Duration {
+        std::time::Duration::from_secs_f64(self.remote_timeout)
+    }
 }
 
 /// The devices of one invocation: the backend choice made once, each device opened once.
@@ -297,7 +326,12 @@ pub fn open_device(
                 hint: "pass --remote ws://HOST:PORT (a server started with `unfold serve`)",
             });
         };
-        return unfold_device::remote::connect(first, remote.token.as_deref(), index);
+        return unfold_device::remote::connect_within(
+            first,
+            remote.token.as_deref(),
+            index,
+            remote.deadline(),
+        );
     }
     let _ = remote;
     select_device(backend, index)
@@ -317,8 +351,13 @@ fn extra_workers(
             .iter()
             .skip(1)
             .map(|address| {
-                unfold_device::remote::connect(address, remote.token.as_deref(), index)
-                    .map_err(anyhow::Error::from)
+                unfold_device::remote::connect_within(
+                    address,
+                    remote.token.as_deref(),
+                    index,
+                    remote.deadline(),
+                )
+                .map_err(anyhow::Error::from)
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
         for worker in workers.iter().filter(|_| !crate::logging::quiet()) {

@@ -377,7 +377,8 @@ pub fn load(
 pub fn load_from(dataset_dir: &Path, split: Split) -> Result<ImageSet, DataError> {
     let images = required_file(dataset_dir, split.images_file())?;
     let labels = required_file(dataset_dir, split.labels_file())?;
-    ImageSet::from_idx_files(&images, &labels)
+    // A header declaring more than the split holds is refused before its data is inflated.
+    ImageSet::from_idx_files_within(&images, &labels, crate::IdxLimits::split(split))
 }
 
 fn required_file(dir: &Path, name: &str) -> Result<PathBuf, DataError> {

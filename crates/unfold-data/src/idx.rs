@@ -38,6 +38,40 @@ const MAX_PREALLOCATION: u64 = 64 << 20;
 /// only what is reserved up front, not what is read.
 const MAX_GZIP_EXPANSION: u64 = 1032;
 
+/// The most an IDX file may declare before a reader refuses to read (or decompress) its data:
+/// the shapes of the datasets unfold reads, so that a header claiming billions of images, in
+/// a small `.gz` that would inflate to gigabytes, is an error after its 16 header bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdxLimits {
+    /// The most images (or labels).
+    pub max_count: usize,
+    /// The most rows, and the most columns, of an image.
+    pub max_side: usize,
+}
+
+impl IdxLimits {
+    /// The largest MNIST or Fashion-MNIST file: 60,000 images of 28x28 pixels.
+    pub const DATASETS: IdxLimits = IdxLimits {
+        max_count: 60_000,
+        max_side: 28,
+    };
+
+    /// One split of MNIST or Fashion-MNIST: its count ([`crate::Split::standard_len`]) of
+    /// 28x28 images.
+    pub fn split(split: crate::Split) -> IdxLimits {
+        IdxLimits {
+            max_count: split.standard_len(),
+            ..IdxLimits::DATASETS
+        }
+    }
+}
+
+impl Default for IdxLimits {
+    fn default() -> Self {
+        IdxLimits::DATASETS
+    }
+}
+
 /// The images of an IDX image file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdxImages {
@@ -126,10 +160,10 @@ impl Idx {
 }
 
 /// Reads a whole IDX file (raw or gzip) of the expected kind, validating everything.
-fn read_idx(path: &Path, expect: Expect) -> Result<Idx, DataError> {
+fn read_idx(path: &Path, expect: Expect, limits: IdxLimits) -> Result<Idx, DataError> {
     let mut file = open(path)?;
     let len = file.get_ref().metadata().ok().map(|m| m.len());
-    decode_idx(&mut file, len, path, expect)
+    decode_idx(&mut file, len, path, expect, limits)
 }
 
 /// Decodes a whole IDX stream (raw or gzip) of the expected kind from `source`, whose length
@@ -139,6 +173,7 @@ fn decode_idx(
     len: Option<u64>,
     path: &Path,
     expect: Expect,
+    limits: IdxLimits,
 ) -> Result<Idx, DataError> {
     let invalid = |reason: String| DataError::InvalidIdx {
         path: path.to_owned(),
@@ -235,6 +270,24 @@ fn decode_idx(
         .ok_or_else(|| invalid(format!("dimensions {dims:?} are too large to address")))?;
     let declared = describe(expect, &dims);
     let total = header_len + data_len;
+
+    // Nothing beyond the header is read (or inflated) for more than the datasets hold.
+    let too_many = dims[0] > limits.max_count;
+    let too_wide =
+        expect == Expect::Images && (dims[1] > limits.max_side || dims[2] > limits.max_side);
+    if too_many || too_wide {
+        let most = match expect {
+            Expect::Images => format!(
+                "{} images of {}x{} pixels",
+                limits.max_count, limits.max_side, limits.max_side
+            ),
+            Expect::Labels => format!("{} labels", limits.max_count),
+        };
+        return Err(invalid(format!(
+            "the header declares {declared}, too large for MNIST or Fashion-MNIST (at most \
+             {most}); not reading further: is it the right file?"
+        )));
+    }
 
     // A raw file's length is known up front: check it before reading anything more.
     if let Some(len) = raw_len
@@ -348,7 +401,17 @@ fn read_up_to(reader: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
 /// incomplete or declares empty images, or its (decompressed) length differs from what the
 /// header declares.
 pub fn read_idx_images(path: &Path) -> Result<IdxImages, DataError> {
-    read_idx(path, Expect::Images).map(Idx::into_images)
+    read_idx_images_within(path, IdxLimits::DATASETS)
+}
+
+/// [`read_idx_images`] with a header that may declare at most what `limits` allow.
+///
+/// # Errors
+///
+/// As [`read_idx_images`]; a header beyond `limits` is [`DataError::InvalidIdx`] before any
+/// data is read.
+pub fn read_idx_images_within(path: &Path, limits: IdxLimits) -> Result<IdxImages, DataError> {
+    read_idx(path, Expect::Images, limits).map(Idx::into_images)
 }
 
 /// Reads an IDX label file (`*-labels-idx1-ubyte`, raw or gzip-compressed).
@@ -360,7 +423,16 @@ pub fn read_idx_images(path: &Path) -> Result<IdxImages, DataError> {
 ///
 /// As [`read_idx_images`], for label files.
 pub fn read_idx_labels(path: &Path) -> Result<Vec<u8>, DataError> {
-    Ok(read_idx(path, Expect::Labels)?.data)
+    read_idx_labels_within(path, IdxLimits::DATASETS)
+}
+
+/// [`read_idx_labels`] with a header that may declare at most `limits.max_count` labels.
+///
+/// # Errors
+///
+/// As [`read_idx_images_within`], for label files.
+pub fn read_idx_labels_within(path: &Path, limits: IdxLimits) -> Result<Vec<u8>, DataError> {
+    Ok(read_idx(path, Expect::Labels, limits)?.data)
 }
 
 /// Decodes the bytes of an IDX image file (raw or gzip-compressed, recognised by content)
@@ -372,7 +444,14 @@ pub fn read_idx_labels(path: &Path) -> Result<Vec<u8>, DataError> {
 pub fn decode_idx_images(bytes: &[u8]) -> Result<IdxImages, DataError> {
     let mut source = bytes;
     let len = Some(bytes.len() as u64);
-    decode_idx(&mut source, len, Path::new(IN_MEMORY), Expect::Images).map(Idx::into_images)
+    decode_idx(
+        &mut source,
+        len,
+        Path::new(IN_MEMORY),
+        Expect::Images,
+        IdxLimits::DATASETS,
+    )
+    .map(Idx::into_images)
 }
 
 /// Decodes the bytes of an IDX label file (raw or gzip-compressed) already in memory, as
@@ -384,7 +463,14 @@ pub fn decode_idx_images(bytes: &[u8]) -> Result<IdxImages, DataError> {
 pub fn decode_idx_labels(bytes: &[u8]) -> Result<Vec<u8>, DataError> {
     let mut source = bytes;
     let len = Some(bytes.len() as u64);
-    Ok(decode_idx(&mut source, len, Path::new(IN_MEMORY), Expect::Labels)?.data)
+    Ok(decode_idx(
+        &mut source,
+        len,
+        Path::new(IN_MEMORY),
+        Expect::Labels,
+        IdxLimits::DATASETS,
+    )?
+    .data)
 }
 
 /// The bytes of an IDX image file holding `pixels.len() / (rows * cols)` images.
@@ -472,4 +558,55 @@ fn write_maybe_gzip(path: &Path, bytes: &[u8]) -> Result<(), DataError> {
         path: path.to_owned(),
         source,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A real bomb: 16 header bytes declaring 4e9 images, then 256 MiB of zeros (about 250 KiB
+    /// compressed). Refused from the header: had it been inflated, the error would say the data
+    /// is truncated or too long, not that the header declares too much.
+    #[test]
+    fn a_gzip_bomb_is_refused_from_its_header() {
+        let mut encoder = GzEncoder::new(Vec::new(), Compression::fast());
+        encoder.write_all(&IDX_IMAGES_MAGIC.to_be_bytes()).unwrap();
+        for d in [4_000_000_000u32, 28, 28] {
+            encoder.write_all(&d.to_be_bytes()).unwrap();
+        }
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..256 {
+            encoder.write_all(&zeros).unwrap();
+        }
+        let bomb = encoder.finish().unwrap();
+        assert!(bomb.len() < 2 << 20, "{} bytes", bomb.len());
+        let err = decode_idx_images(&bomb).unwrap_err().to_string();
+        assert!(
+            err.contains("declares 4000000000 images") && err.contains("too large"),
+            "{err}"
+        );
+
+        let dir = std::env::temp_dir().join(format!("unfold-idx-bomb-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t10k-images-idx3-ubyte.gz");
+        std::fs::write(&path, &bomb).unwrap();
+        let err = read_idx_images(&path).unwrap_err().to_string();
+        assert!(err.contains(&path.display().to_string()), "{err}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_split_bounds_the_count_a_header_may_declare() {
+        let labels = encode_idx_labels(&vec![1u8; 10_001]).unwrap();
+        let dir = std::env::temp_dir().join(format!("unfold-idx-split-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("labels");
+        std::fs::write(&path, &labels).unwrap();
+        assert_eq!(read_idx_labels(&path).unwrap().len(), 10_001);
+        let err = read_idx_labels_within(&path, IdxLimits::split(crate::Split::Test))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("at most 10000 labels"), "{err}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }

@@ -8,7 +8,9 @@ use burn::data::dataset::{Dataset, DatasetError};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use crate::discovery::NUM_CLASSES;
-use crate::idx::{read_idx_images, read_idx_labels, write_idx_images, write_idx_labels};
+use crate::idx::{
+    IdxLimits, read_idx_images_within, read_idx_labels_within, write_idx_images, write_idx_labels,
+};
 use crate::{DataError, DeviceData, seeded_permutation, split_indices};
 
 /// How pixel bytes become floats: `x = (byte / 255 - mean) / std`.
@@ -142,12 +144,26 @@ impl ImageSet {
     ///
     /// # Errors
     ///
-    /// The errors of [`read_idx_images`] and [`read_idx_labels`];
+    /// The errors of [`crate::read_idx_images`] and [`crate::read_idx_labels`];
     /// [`DataError::Mismatch`] naming both files when their counts differ; and
     /// [`DataError::InvalidIdx`] naming the label file when a label is outside `0..=9`.
     pub fn from_idx_files(images: &Path, labels: &Path) -> Result<ImageSet, DataError> {
-        let idx = read_idx_images(images)?;
-        let label_bytes = read_idx_labels(labels)?;
+        Self::from_idx_files_within(images, labels, IdxLimits::DATASETS)
+    }
+
+    /// [`ImageSet::from_idx_files`] for files whose headers may declare at most what `limits`
+    /// allow (checked before any data is read or decompressed).
+    ///
+    /// # Errors
+    ///
+    /// As [`ImageSet::from_idx_files`].
+    pub fn from_idx_files_within(
+        images: &Path,
+        labels: &Path,
+        limits: IdxLimits,
+    ) -> Result<ImageSet, DataError> {
+        let idx = read_idx_images_within(images, limits)?;
+        let label_bytes = read_idx_labels_within(labels, limits)?;
         if idx.count != label_bytes.len() {
             return Err(DataError::Mismatch {
                 images: images.to_owned(),

@@ -20,8 +20,9 @@ pub use discovery::{
 pub use error::DataError;
 pub use gaussian::{GaussianGridConfig, GridFunction, gaussian_grid, linspace};
 pub use idx::{
-    IdxImages, encode_idx_images, encode_idx_labels, read_idx_images, read_idx_labels,
-    write_idx_images, write_idx_labels,
+    IdxImages, IdxLimits, encode_idx_images, encode_idx_labels, read_idx_images,
+    read_idx_images_within, read_idx_labels, read_idx_labels_within, write_idx_images,
+    write_idx_labels,
 };
 pub use images::{DeviceImages, ImageBatch, ImageBatcher, ImageItem, ImageSet, Normalization};
 pub use points::{DeviceData, LabeledPoints};

@@ -310,7 +310,7 @@ fn absurd_dimensions_do_not_allocate_or_panic() {
             "{msg}"
         );
     }
-    // Large but addressable: 2^32-1 labels announced, 3 present.
+    // Large but addressable: 2^32-1 labels announced, 3 present (refused from the header).
     let labels = dir.path("labels.gz");
     fs::write(
         &labels,
@@ -318,7 +318,7 @@ fn absurd_dimensions_do_not_allocate_or_panic() {
     )
     .unwrap();
     let msg = labels_error(&labels);
-    assert!(msg.contains("truncated"), "{msg}");
+    assert!(msg.contains("too large"), "{msg}");
 }
 
 #[test]

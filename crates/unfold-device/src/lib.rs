@@ -22,6 +22,9 @@ pub mod kernel_cache;
 pub mod panics;
 #[cfg(feature = "remote")]
 pub mod remote;
+
+/// Seconds connecting to a remote server may take unless told otherwise (`--remote-timeout`).
+pub const DEFAULT_REMOTE_TIMEOUT_SECS: u64 = 20;
 pub mod threads;
 
 use std::fmt;

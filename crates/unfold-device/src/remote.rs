@@ -12,7 +12,9 @@
 //! token ([`TOKEN_ENV`], `--token`) keeps stray clients out on a trusted network, not someone
 //! reading the traffic.
 
-use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::time::{Duration, Instant};
 
 use burn::tensor::Device;
 use burn::tensor::remote::{ConnectError, RemoteHost};
@@ -29,6 +31,17 @@ pub const DEFAULT_PORT: u16 = 3000;
 /// The address `unfold serve` binds unless told otherwise: this machine only.
 pub const DEFAULT_BIND: &str = "127.0.0.1:3000";
 
+/// How long connecting to a server may take, from the first TCP attempt to the end of the
+/// self-test, unless `--remote-timeout` or [`TIMEOUT_ENV`] say otherwise.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration =
+    Duration::from_secs(crate::DEFAULT_REMOTE_TIMEOUT_SECS);
+
+/// The environment variable holding the connect deadline in seconds (`--remote-timeout`).
+pub const TIMEOUT_ENV: &str = "UNFOLD_REMOTE_TIMEOUT";
+
+/// What to do when the deadline passes.
+const TIMEOUT_HINT: &str = "check that an `unfold serve` server runs at that address and is not stuck (its terminal), or allow more time with --remote-timeout SECS or $UNFOLD_REMOTE_TIMEOUT";
+
 /// Normalizes a server address as a user may type it (`gpu:3000`, `ws://gpu:3000`,
 /// `ws://gpu:3000/`) into the WebSocket URL Burn dials (`ws://gpu:3000`).
 ///
@@ -37,7 +50,7 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:3000";
 /// missing or invalid port.
 pub fn parse_address(text: &str) -> Result<String, DeviceError> {
     let invalid = |reason: &str| DeviceError::Remote {
-        address: text.to_string(),
+        address: unfold_guard::secrets::text(text),
         reason: reason.to_string(),
         hint: "write it as ws://HOST:PORT, e.g. ws://127.0.0.1:3000",
     };
@@ -83,14 +96,199 @@ pub fn connect(
     token: Option<&str>,
     index: usize,
 ) -> Result<SelectedDevice, DeviceError> {
+    connect_within(address, token, index, DEFAULT_CONNECT_TIMEOUT)
+}
+
+/// [`connect`] within `deadline`: the TCP connection, an HTTP round trip with the server
+/// (checked here first, because Burn's client waits without a limit for a server that accepts
+/// the connection and never answers), Burn's WebSocket session and the self-test must all be
+/// done by then. Once connected, the training's own requests have no deadline, so a slow but
+/// alive server is never cut off; a vanished one is noticed by Burn's TCP keep-alive (about
+/// 30 s).
+///
+/// # Errors
+/// As [`connect`], and [`DeviceError::Remote`] naming the address and the step that ran out
+/// of time.
+pub fn connect_within(
+    address: &str,
+    token: Option<&str>,
+    index: usize,
+    deadline: Duration,
+) -> Result<SelectedDevice, DeviceError> {
     let url = parse_address(address)?;
+    let until = Instant::now() + deadline;
+    preflight(&url, until, deadline)?;
+    let shown = unfold_guard::secrets::urls(&url);
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let token = token.map(str::to_owned);
+    // Burn's client has no deadline of its own: a session that never completes leaves this
+    // thread waiting, and the caller goes on (to exit with the error) without it.
+    std::thread::Builder::new()
+        .name("unfold-remote-connect".into())
+        .spawn(move || {
+            let _ = sender.send(open_session(&url, token.as_deref(), index));
+        })
+        .map_err(|e| DeviceError::Remote {
+            address: shown.clone(),
+            reason: format!("cannot start a thread to connect: {e}"),
+            hint: "the machine is out of threads; close other programs",
+        })?;
+    let left = until.saturating_duration_since(Instant::now());
+    receiver.recv_timeout(left).unwrap_or_else(|_| {
+        Err(DeviceError::Remote {
+            address: shown,
+            reason: format!(
+                "the server answered HTTP but did not complete the remote session within {}",
+                seconds(deadline)
+            ),
+            hint: TIMEOUT_HINT,
+        })
+    })
+}
+
+/// `20 s`, `1.5 s`.
+fn seconds(d: Duration) -> String {
+    format!("{} s", d.as_secs_f64())
+}
+
+/// One TCP connection and HTTP round trip with the server at `url` (`ws://host:port`), each
+/// step bounded by `until`. A refused connection is tried again until then (a server started
+/// moments ago may not listen yet).
+fn preflight(url: &str, until: Instant, deadline: Duration) -> Result<(), DeviceError> {
+    let shown = unfold_guard::secrets::urls(url);
+    let fail = |reason: String, hint: &'static str| DeviceError::Remote {
+        address: shown.clone(),
+        reason,
+        hint,
+    };
+    let authority = url.trim_start_matches("ws://");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let addresses: Vec<SocketAddr> = host_port
+        .to_socket_addrs()
+        .map_err(|e| {
+            fail(
+                format!("cannot resolve the host: {e}"),
+                "check the host name, or give an IP address",
+            )
+        })?
+        .collect();
+    let mut wait = Duration::from_millis(100);
+    let mut stream = loop {
+        let mut last_error = None;
+        let mut connected = None;
+        for address in &addresses {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            match TcpStream::connect_timeout(address, left) {
+                Ok(stream) => {
+                    connected = Some(stream);
+                    break;
+                }
+                Err(e) => last_error = Some(e),
+            }
+        }
+        if let Some(stream) = connected {
+            break stream;
+        }
+        let refused = last_error
+            .as_ref()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused);
+        let left = until.saturating_duration_since(Instant::now());
+        if refused && left > wait {
+            std::thread::sleep(wait);
+            wait = (wait * 2).min(Duration::from_secs(2));
+            continue;
+        }
+        return Err(match last_error {
+            Some(e) if refused => fail(
+                format!("nothing answered within {} ({e})", seconds(deadline)),
+                "start the server there with `unfold serve` (it listens on 127.0.0.1:3000 unless given --bind), or check the host and port",
+            ),
+            Some(e) => fail(
+                format!("cannot connect within {} ({e})", seconds(deadline)),
+                TIMEOUT_HINT,
+            ),
+            None => fail(
+                format!("cannot connect within {}", seconds(deadline)),
+                TIMEOUT_HINT,
+            ),
+        });
+    };
+    let silent = || {
+        fail(
+            format!(
+                "the server accepted the connection but sent no answer within {}",
+                seconds(deadline)
+            ),
+            TIMEOUT_HINT,
+        )
+    };
+    let left = until.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(silent());
+    }
+    // A WebSocket upgrade request to a path no server serves: an unfold server answers it at
+    // once (with an HTTP error), without opening a session.
+    let request = format!(
+        "GET /unfold-preflight HTTP/1.1\r\nHost: {host_port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dW5mb2xkLXByZWZsaWdodA==\r\n\r\n"
+    );
+    let io_failed = |e: std::io::Error| {
+        if matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ) {
+            silent()
+        } else {
+            fail(
+                format!("the connection failed during the handshake: {e}"),
+                TIMEOUT_HINT,
+            )
+        }
+    };
+    stream.set_write_timeout(Some(left)).map_err(io_failed)?;
+    stream.write_all(request.as_bytes()).map_err(io_failed)?;
+    let mut head = [0u8; 12];
+    let mut got = 0;
+    while got < head.len() {
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(silent());
+        }
+        stream.set_read_timeout(Some(left)).map_err(io_failed)?;
+        match stream.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(io_failed(e)),
+        }
+    }
+    if !head[..got].starts_with(b"HTTP/1.") {
+        return Err(fail(
+            "the server did not answer as an HTTP (WebSocket) server".into(),
+            "check that the address is an `unfold serve` server, not another service",
+        ));
+    }
+    Ok(())
+}
+
+/// Burn's session with the server at `url` and the self-test, without a deadline.
+fn open_session(
+    url: &str,
+    token: Option<&str>,
+    index: usize,
+) -> Result<SelectedDevice, DeviceError> {
+    let url = url.to_string();
     let mut host = RemoteHost::websocket(&url);
     if let Some(token) = token.filter(|t| !t.is_empty()) {
         host = host.with_credential(token);
     }
+    // The address as shown: in errors, logs and the recorded device, never its credentials.
+    let shown = unfold_guard::secrets::urls(&url);
     let remote_error = |reason: String, hint: &'static str| DeviceError::Remote {
-        address: url.clone(),
-        reason,
+        address: shown.clone(),
+        reason: unfold_guard::secrets::text(&reason),
         hint,
     };
     let device = Device::remote_options(&host)
@@ -124,7 +322,7 @@ pub fn connect(
     Ok(SelectedDevice {
         backend: Backend::Remote,
         device,
-        description: format!("{url} (device {index})"),
+        description: format!("{shown} (device {index})"),
     })
 }
 
@@ -284,11 +482,39 @@ mod tests {
             .local_addr()
             .unwrap()
             .port();
-        let err = connect(&format!("127.0.0.1:{port}"), None, 0)
-            .unwrap_err()
-            .to_string();
+        let err = connect_within(
+            &format!("127.0.0.1:{port}"),
+            None,
+            0,
+            Duration::from_secs(2),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains(&format!("ws://127.0.0.1:{port}")), "{err}");
         assert!(err.contains("unfold serve"), "{err}");
+    }
+
+    #[test]
+    fn a_server_that_never_answers_is_an_error_within_the_deadline() {
+        // Accepts connections (the OS does, from the backlog) and never says a word.
+        let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = silent.local_addr().unwrap().port();
+        let started = Instant::now();
+        let err = connect_within(
+            &format!("ws://user:pw-in-url@127.0.0.1:{port}"),
+            Some("tok"),
+            0,
+            Duration::from_millis(800),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(started.elapsed() < Duration::from_secs(30), "it waited");
+        assert!(err.contains(&format!("127.0.0.1:{port}")), "{err}");
+        assert!(err.contains("no answer within 0.8 s"), "{err}");
+        assert!(err.contains("--remote-timeout"), "{err}");
+        assert!(!err.contains("pw-in-url"), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        drop(silent);
     }
 
     #[test]

@@ -13,18 +13,46 @@ use std::num::NonZeroUsize;
 /// The environment variable `unfold --threads` reads.
 pub const THREADS_ENV: &str = "UNFOLD_THREADS";
 
+/// The most CPU threads `--threads` may ask for, as a multiple of the logical CPUs: more
+/// only adds switching (and thousands of threads exhaust the process's limits).
+pub const MAX_THREADS_PER_CPU: usize = 4;
+
+/// The largest thread count [`set_cpu_threads`] accepts on this machine.
+pub fn max_cpu_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, NonZeroUsize::get) * MAX_THREADS_PER_CPU
+}
+
+/// `threads` when this machine can sensibly run that many CPU threads.
+///
+/// # Errors
+/// A one-line message when `threads` exceeds [`max_cpu_threads`].
+pub fn check_cpu_threads(threads: NonZeroUsize) -> Result<NonZeroUsize, String> {
+    let max = max_cpu_threads();
+    if threads.get() > max {
+        return Err(format!(
+            "--threads {threads} (or ${THREADS_ENV}) is too many: this machine has {} logical \
+             CPU(s), and at most {MAX_THREADS_PER_CPU} threads per CPU ({max}) are allowed",
+            max / MAX_THREADS_PER_CPU
+        ));
+    }
+    Ok(threads)
+}
+
 /// Makes the CPU backends use `threads` threads.
 ///
 /// Call it once, at the start of `main`, before any tensor work: it sets `MATMUL_NUM_THREADS`
 /// in the process environment and builds rayon's global pool.
 ///
 /// # Errors
-/// When rayon's global pool was already built (some CPU work ran before the call).
+/// When `threads` is more than [`check_cpu_threads`] allows, when the operating system refuses
+/// to start them, or when rayon's global pool was already built (some CPU work ran before the
+/// call).
 ///
 /// # Safety
 /// It writes the process environment, so no other thread may read or write the environment
 /// during the call: call it before the program spawns any thread.
 pub unsafe fn set_cpu_threads(threads: NonZeroUsize) -> Result<(), String> {
+    let threads = check_cpu_threads(threads)?;
     // SAFETY: the caller guarantees no other thread touches the environment now.
     unsafe { std::env::set_var("MATMUL_NUM_THREADS", threads.to_string()) };
     rayon::ThreadPoolBuilder::new()
@@ -112,6 +140,19 @@ mod tests {
         assert_eq!(
             name.as_deref().map(|n| n.starts_with("unfold-lane0-")),
             Some(true)
+        );
+    }
+
+    #[test]
+    fn thread_counts_beyond_a_few_per_cpu_are_refused() {
+        let max = max_cpu_threads();
+        assert!(max >= MAX_THREADS_PER_CPU);
+        let ok = NonZeroUsize::new(max).unwrap();
+        assert_eq!(check_cpu_threads(ok), Ok(ok));
+        let err = check_cpu_threads(NonZeroUsize::new(max + 1).unwrap()).unwrap_err();
+        assert!(
+            err.contains("too many") && err.contains(&max.to_string()),
+            "{err}"
         );
     }
 

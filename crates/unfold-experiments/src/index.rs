@@ -23,7 +23,8 @@ impl Failure {
     /// Describes an experiment's error. A dataset that cannot be found becomes one line that
     /// says how to get it; other errors keep their message.
     pub fn from_error(error: &anyhow::Error) -> Self {
-        let details = format!("{error:#}");
+        // Errors may quote an address or a server's words: never a secret in the page.
+        let details = unfold_guard::secrets::text(&format!("{error:#}"));
         let missing = error.chain().find_map(|cause| match cause.downcast_ref() {
             Some(unfold_data::DataError::NotFound { kind, looked }) => Some((*kind, looked.len())),
             _ => None,
@@ -119,7 +120,7 @@ pub fn write(out: &Path, run: &RunSummary, entries: &[Entry]) -> Result<PathBuf,
         unfold_version: env!("CARGO_PKG_VERSION").into(),
         git_commit: git_commit(),
         backend: run.backend.clone(),
-        device: run.device.clone(),
+        device: unfold_guard::secrets::text(&run.device),
         profile: run.profile,
         started: run.started.clone(),
         finished: crate::time::now_rfc3339(),

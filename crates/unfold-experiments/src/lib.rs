@@ -16,6 +16,7 @@
 pub mod backprop;
 pub mod building_blocks;
 pub mod compare;
+mod checkpoints;
 mod context;
 pub mod experiment;
 pub mod index;
@@ -33,6 +34,7 @@ pub mod seeds;
 pub mod settings;
 pub mod spirals3d;
 pub mod sweep;
+pub mod staging;
 mod time;
 pub mod vanishing;
 pub mod xor;

@@ -124,7 +124,8 @@ pub struct Manifest {
     pub started: String,
     /// When the run ended (RFC 3339, UTC).
     pub finished: String,
-    /// The command line, for rerunning.
+    /// The command line, for rerunning, with secrets redacted
+    /// ([`unfold_guard::secrets::command_line`]).
     pub command: String,
 }
 
@@ -136,7 +137,7 @@ impl Manifest {
             git_commit: git_commit(),
             started,
             finished: crate::time::now_rfc3339(),
-            command: std::env::args().collect::<Vec<_>>().join(" "),
+            command: unfold_guard::secrets::command_line(std::env::args()),
         }
     }
 }
@@ -306,7 +307,7 @@ impl Metrics {
             experiment: experiment.to_string(),
             status: Status::Ok,
             backend: ctx.backend.name().to_string(),
-            device: ctx.device_description.clone(),
+            device: unfold_guard::secrets::text(&ctx.device_description),
             profile: ctx.profile.name().to_string(),
             seed: ctx.seed,
             wall_seconds: 0.0,

@@ -85,7 +85,11 @@ pub fn run_in<E: Experiment>(
     let name = Experiment::info(experiment).name;
     validate(experiment, config).map_err(|e| anyhow::anyhow!("invalid {name} settings: {e}"))?;
     let started = Instant::now();
-    let dir = dir.to_path_buf();
+    // Everything is written into a staging folder, swapped in whole on success
+    // (`crate::staging`); a second process aiming at the same folder is refused.
+    let staging = crate::staging::Staging::begin_at(dir, name)?;
+    let ctx = &staging.context(ctx);
+    let dir = ctx.out.join(name);
     prepare_output_dir(&dir)?;
     let mut metrics = Metrics::new(name, ctx, serde_json::to_value(config)?);
     metrics.changed = changed(experiment, config, ctx.seed);
@@ -112,7 +116,7 @@ pub fn run_in<E: Experiment>(
     let metrics_path = metrics.write(&dir, wall)?;
     let report = build_report(experiment, config, &metrics);
     report.write(&dir)?;
-    Ok(ExperimentOutcome {
+    staging.commit(ExperimentOutcome {
         name: name.into(),
         status: metrics.status,
         dir,
@@ -288,6 +292,11 @@ pub fn result_folders(out: &Path) -> Vec<PathBuf> {
             entries
                 .filter_map(Result::ok)
                 .map(|e| e.path())
+                // Not a staging folder or one set aside mid-swap (`crate::staging`).
+                .filter(|p| {
+                    !p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+                })
                 .filter(|p| p.join("metrics.json").is_file())
                 .collect()
         })

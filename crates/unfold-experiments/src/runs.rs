@@ -12,6 +12,7 @@ use unfold_train::{FitConfig, StepObserver, fit_observed};
 use unfold_viz::Figure;
 
 use crate::RunContext;
+pub(crate) use crate::checkpoints::Checkpoints;
 use crate::plots::{Metric, curves_panel, divergence_note, save};
 use crate::results::{Curves, Report, RunMetrics, number, percent, prepare_output_dir};
 use crate::runner::guarded;
@@ -58,111 +59,6 @@ pub fn train_mlp_observed(
     metrics.parameters = Some(parameters);
     metrics.architecture = Some(config.describe());
     (net.valid(), metrics)
-}
-
-/// The finished runs of a long study, saved one file per run as each ends, so that an
-/// interrupted study can go on where it stopped (`--resume`).
-///
-/// A file records the run's metrics with the experiment's configuration, seed and backend; a
-/// file made under other settings is never reused.
-pub struct Checkpoints {
-    dir: PathBuf,
-    resume: bool,
-    fingerprint: serde_json::Value,
-    /// How many runs were taken from an earlier invocation.
-    pub resumed: usize,
-}
-
-impl Checkpoints {
-    /// The checkpoints of `experiment` run with `config` in `ctx` (under
-    /// `<out>/<experiment>/runs/`).
-    pub fn new<C: serde::Serialize>(
-        ctx: &RunContext,
-        experiment: &str,
-        config: &C,
-    ) -> anyhow::Result<Self> {
-        let dir = ctx.out.join(experiment).join("runs");
-        prepare_output_dir(&dir)?;
-        // A process killed while saving leaves its hidden temporary file (never a half
-        // checkpoint, thanks to the rename); sweep them.
-        for entry in std::fs::read_dir(&dir)?.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') && name.contains(".tmp-") {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
-        Ok(Self {
-            dir,
-            resume: ctx.resume,
-            // Through text, as it is stored: an f32 setting written as text reads back as a
-            // different f64 than `to_value` makes of it.
-            fingerprint: serde_json::from_str(&serde_json::to_string(&serde_json::json!({
-                "config": config,
-                "seed": ctx.seed,
-                "backend": ctx.backend.name(),
-            }))?)?,
-            resumed: 0,
-        })
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        let slug: String = name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_lowercase()
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        self.dir.join(format!("{slug}.json"))
-    }
-
-    /// The metrics of run `name` from an earlier invocation, when resuming and the file was
-    /// made with the same settings.
-    pub fn load(&mut self, name: &str) -> Option<RunMetrics> {
-        if !self.resume {
-            return None;
-        }
-        let text = std::fs::read_to_string(self.path(name)).ok()?;
-        let saved: serde_json::Value = serde_json::from_str(&text).ok()?;
-        if saved.get("settings") != Some(&self.fingerprint)
-            || saved.get("run") != Some(&name.into())
-        {
-            return None;
-        }
-        let metrics = serde_json::from_value(saved.get("metrics")?.clone()).ok()?;
-        self.resumed += 1;
-        Some(metrics)
-    }
-
-    /// The metrics of every run in `names` when all of them were saved with the same settings
-    /// (a group of runs that trains as one computation is reused whole or not at all).
-    pub fn load_all(&mut self, names: &[String]) -> Option<Vec<RunMetrics>> {
-        let resumed = self.resumed;
-        let all = names
-            .iter()
-            .map(|n| self.load(n))
-            .collect::<Option<Vec<_>>>();
-        if all.is_none() {
-            self.resumed = resumed;
-        }
-        all
-    }
-
-    /// Saves the finished run `name` atomically.
-    pub fn save(&self, name: &str, metrics: &RunMetrics) -> anyhow::Result<()> {
-        let value = serde_json::json!({
-            "run": name,
-            "settings": self.fingerprint,
-            "metrics": metrics,
-        });
-        let mut text = serde_json::to_string_pretty(&value)?;
-        text.push('\n');
-        crate::results::write_atomic(&self.path(name), text.as_bytes())?;
-        Ok(())
-    }
 }
 
 /// Builds a module with `init` on `device`, its random generator seeded with `seed`, and

@@ -158,7 +158,7 @@ fn download_to(
             options.max_bytes
         ));
     }
-    progress.start(url, announced);
+    progress.start(&unfold_guard::secrets::urls(url), announced);
     let mut reader = response
         .body_mut()
         .with_config()
@@ -261,6 +261,8 @@ pub fn fetch_file(
     let mut attempts = Vec::new();
     for base in mirrors {
         let url = format!("{}/{name}.gz", base.trim_end_matches('/'));
+        // What is shown and recorded: a mirror's `user:password@` never leaves this function.
+        let shown = unfold_guard::secrets::urls(&url);
         // A temporary file beside the targets (removed when dropped), named once verified.
         let mut temp = unfold_io::temporary_in(dir, &format!("{name}.part")).map_err(|source| {
             FetchError::Io {
@@ -269,13 +271,17 @@ pub fn fetch_file(
                 source,
             }
         })?;
-        let result =
-            download_to(&agent, &url, temp.as_file_mut(), options, progress).and_then(|()| {
+        let result = download_to(&agent, &url, temp.as_file_mut(), options, progress)
+            .and_then(|()| {
                 verify_file(temp.path(), expected).map_err(|p| format!("wrong content: {p}"))
-            });
-        progress.finish(&url, result.as_ref().map(|_| ()).map_err(String::as_str));
+            })
+            .map_err(|problem| unfold_guard::secrets::text(&problem));
+        progress.finish(&shown, result.as_ref().map(|_| ()).map_err(String::as_str));
         if let Err(problem) = result {
-            attempts.push(Attempt { url, problem });
+            attempts.push(Attempt {
+                url: shown,
+                problem,
+            });
             continue; // `temp` is removed here.
         }
         let gzip = is_gzip(temp.path());
@@ -314,7 +320,7 @@ pub fn fetch_file(
         return Ok(FileOutcome {
             name: name.to_owned(),
             path: target,
-            action: FileAction::Downloaded { url },
+            action: FileAction::Downloaded { url: shown },
             removed,
         });
     }

@@ -91,8 +91,10 @@ pub fn save_mlp(model: &Mlp, config: &MlpConfig, stem: &Path) -> Result<(), Save
 /// match the configuration's shapes.
 pub fn load_mlp(stem: &Path, device: &Device) -> Result<(Mlp, MlpConfig), SavedModelError> {
     let (record_path, config_path) = saved_model_files(stem);
-    let text = std::fs::read_to_string(&config_path)
-        .map_err(|e| SavedModelError::Io(config_path.clone(), e))?;
+    // A model's configuration is a few hundred bytes; anything far larger is not one.
+    let text = unfold_guard::read_bounded_text(&config_path, 1 << 20).map_err(|e| {
+        SavedModelError::Io(config_path.clone(), std::io::Error::other(e.to_string()))
+    })?;
     let config: MlpConfig = serde_json::from_str(&text)
         .map_err(|e| SavedModelError::Config(config_path.clone(), e.to_string()))?;
     config

@@ -42,6 +42,11 @@ pub const EXAMPLE_NETWORK: &str = include_str!("../../../../assets/backprop-exam
 
 /// At most this many layers.
 pub const MAX_LAYERS: usize = 16;
+
+/// The largest network file `unfold backprop --network` reads (networks within
+/// [`MAX_LAYERS`] and [`MAX_UNITS`] take a few KiB as JSON).
+pub const MAX_NETWORK_FILE_BYTES: u64 = 1 << 20;
+
 /// At most this many units per layer (inputs included).
 pub const MAX_UNITS: usize = 64;
 

@@ -73,6 +73,17 @@ impl Overrides {
         Ok(self)
     }
 
+    /// Adds settings given as text (what [`Overrides::file`] reads from a file), named
+    /// `origin` in errors: TOML, or JSON when `json` is set.
+    pub fn text(mut self, origin: &str, text: &str, json: bool) -> Result<Self, String> {
+        let tree = parse_settings_text(origin, text, json)?;
+        self.layers.push(Layer::File {
+            origin: origin.to_string(),
+            tree,
+        });
+        Ok(self)
+    }
+
     /// Adds a `KEY=VALUE` (VALUE in TOML syntax; a bare word is a string).
     pub fn set(mut self, assignment: &str) -> Result<Self, String> {
         let (key, value) = parse_assignment(assignment)?;
@@ -114,10 +125,14 @@ impl Overrides {
                 Layer::Set { key, value } => {
                     let first = key.split('.').next().unwrap_or_default();
                     if first == name {
-                        layers.push(Layer::Set {
-                            key: key[name.len() + 1..].to_string(),
-                            value: value.clone(),
-                        });
+                        // `NAME` alone names no setting ([`Overrides::check_global_keys`]).
+                        if let Some(rest) = key.strip_prefix(name).and_then(|r| r.strip_prefix('.'))
+                        {
+                            layers.push(Layer::Set {
+                                key: rest.to_string(),
+                                value: value.clone(),
+                            });
+                        }
                     } else if !all_names.contains(&first) && has_key(key) {
                         layers.push(layer.clone());
                     }
@@ -145,12 +160,24 @@ impl Overrides {
                 all_names.first().copied().unwrap_or("sandwich")
             ))
         };
+        let whole_experiment = |key: &str, origin: &str| {
+            format!(
+                "setting '{key}'{origin} names an experiment, not one of its settings; write \
+                 '{key}.KEY' (see `unfold config {key}`)"
+            )
+        };
         for layer in &self.layers {
             match layer {
                 Layer::File { origin, tree } => {
-                    for key in tree.keys() {
+                    for (key, value) in tree {
+                        if all_names.contains(&key.as_str()) && !value.is_object() {
+                            return Err(whole_experiment(key, &format!(" in {origin}")));
+                        }
                         check(key, &format!(" in {origin}"))?;
                     }
+                }
+                Layer::Set { key, .. } if all_names.contains(&key.as_str()) => {
+                    return Err(whole_experiment(key, " (--set)"));
                 }
                 Layer::Set { key, .. } => check(key, " (--set)")?,
             }
@@ -245,44 +272,35 @@ fn seed_from(value: &Value) -> Result<u64, String> {
     })
 }
 
-/// Reads a settings file: a regular file of at most [`MAX_SETTINGS_FILE_BYTES`], TOML or JSON.
+/// Reads a settings file: a regular file of at most [`MAX_SETTINGS_FILE_BYTES`], TOML or JSON
+/// (JSON when it ends in `.json` or starts with `{`).
 pub fn read_settings_file(path: &Path) -> Result<Map<String, Value>, String> {
-    use std::io::Read;
-    let shown = path.display();
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
-    if !meta.is_file() {
-        return Err(format!(
-            "{shown} is not a regular file; --config takes a TOML or JSON file"
-        ));
-    }
-    if meta.len() > MAX_SETTINGS_FILE_BYTES {
-        return Err(format!(
-            "{shown} is {} bytes; a settings file may have at most {MAX_SETTINGS_FILE_BYTES}",
-            meta.len()
-        ));
-    }
-    let mut text = String::new();
-    std::fs::File::open(path)
-        .and_then(|f| {
-            f.take(MAX_SETTINGS_FILE_BYTES + 1)
-                .read_to_string(&mut text)
-        })
-        .map_err(|e| format!("cannot read {shown}: {e}"))?;
-    let looks_json =
-        path.extension().is_some_and(|e| e == "json") || text.trim_start().starts_with('{');
-    if looks_json {
-        match serde_json::from_str::<Value>(&text) {
+    let text = unfold_guard::read_bounded_text(path, MAX_SETTINGS_FILE_BYTES)
+        .map_err(|e| e.to_string())?;
+    let json = path.extension().is_some_and(|e| e == "json") || text.trim_start().starts_with('{');
+    parse_settings_text(&path.display().to_string(), &text, json)
+}
+
+/// Parses settings text (TOML, or JSON when `json` is set) into its table; errors are one line
+/// and name `origin`.
+pub fn parse_settings_text(
+    origin: &str,
+    text: &str,
+    json: bool,
+) -> Result<Map<String, Value>, String> {
+    if json {
+        match serde_json::from_str::<Value>(text) {
             Ok(Value::Object(map)) => Ok(map),
-            Ok(_) => Err(format!("{shown}: expected a JSON object of settings")),
-            Err(e) => Err(format!("{shown} is not valid JSON: {e}")),
+            Ok(_) => Err(format!("{origin}: expected a JSON object of settings")),
+            Err(e) => Err(format!("{origin} is not valid JSON: {e}")),
         }
     } else {
-        let table: toml::Table = toml::from_str(&text)
-            .map_err(|e| format!("{shown} is not valid TOML: {}", one_line(&e.to_string())))?;
+        let table: toml::Table = toml::from_str(text)
+            .map_err(|e| format!("{origin} is not valid TOML: {}", one_line(&e.to_string())))?;
         match toml_to_json(toml::Value::Table(table)) {
             Ok(Value::Object(map)) => Ok(map),
             Ok(_) => unreachable!("a TOML document is a table"),
-            Err(e) => Err(format!("{shown}: {e}")),
+            Err(e) => Err(format!("{origin}: {e}")),
         }
     }
 }

@@ -1,0 +1,260 @@
+//! An experiment's results folder is replaced whole, or not at all.
+//!
+//! [`Staging::begin`] takes a lock beside `<out>/<experiment>/` (`<out>/.<experiment>.lock`),
+//! so that a second process aiming at the same folder stops with a one-line message instead of
+//! mixing its files in, and gives the run a staging folder beside it
+//! (`<out>/.<experiment>.staging-<pid>/<experiment>/`) to write everything into.
+//! [`Staging::commit`] swaps the staging folder in when the run succeeded: the folder then holds
+//! the new run's files only. When the run fails (an error, a panic, a full disk), the staging
+//! folder is removed and the earlier results stay as they were.
+//!
+//! The one exception is a study's checkpoints (`runs/`, see `crate::checkpoints`): they are the
+//! journal `--resume` goes on from, so they are written straight into the real folder as each
+//! run finishes ([`checkpoint_dir`]), survive a failure, and move into the new folder on
+//! success.
+
+use std::fs::{self, File, TryLockError};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::RunContext;
+use crate::experiment::ExperimentOutcome;
+use crate::results::{ResultsError, prepare_output_dir};
+
+/// The folder of a study's checkpoints, inside an experiment's folder.
+const CHECKPOINTS: &str = "runs";
+
+/// A run in progress of one experiment, writing into its staging folder (see the module
+/// documentation). Dropped without [`Staging::commit`], it removes the staging folder.
+pub struct Staging {
+    live: PathBuf,
+    root: PathBuf,
+    stage: PathBuf,
+    committed: bool,
+    // Held until the run is committed or abandoned; the OS releases it if the process dies.
+    _lock: File,
+}
+
+impl Staging {
+    /// Locks `<out>/<name>/` for this process and prepares its staging folder.
+    ///
+    /// # Errors
+    /// When `out` cannot be written, or another process holds the lock.
+    pub fn begin(out: &Path, name: &str) -> anyhow::Result<Self> {
+        Self::begin_at(&out.join(name), name)
+    }
+
+    /// Locks the results folder `live` (`<parent>/<folder>/`, e.g. one seed's or one sweep
+    /// point's) for this process and prepares its staging folder
+    /// `<parent>/.<folder>.staging-<pid>/<name>/`, so that a context whose `out` is the
+    /// staging root writes `out.join(name)` as experiments expect.
+    ///
+    /// # Errors
+    /// When the parent cannot be written, or another process holds the lock.
+    pub fn begin_at(live: &Path, name: &str) -> anyhow::Result<Self> {
+        let out = live.parent().unwrap_or(Path::new("."));
+        let folder = file_name(live);
+        prepare_output_dir(out)?;
+        let live = live.to_path_buf();
+        let lock = lock(out, &folder, &live)?;
+        sweep_leftovers(out, &folder, &live);
+        let root = out.join(format!(".{folder}.staging-{}", std::process::id()));
+        let stage = root.join(name);
+        let unwritable = |source| ResultsError::Unwritable {
+            path: stage.clone(),
+            source,
+        };
+        fs::create_dir_all(&stage).map_err(unwritable)?;
+        Ok(Self {
+            live,
+            root,
+            stage,
+            committed: false,
+            _lock: lock,
+        })
+    }
+
+    /// `ctx` writing into the staging folder: its `out` is the staging root, so
+    /// `ctx.out.join(name)` is the staging folder.
+    pub fn context(&self, ctx: &RunContext) -> RunContext {
+        let mut staged = ctx.clone();
+        staged.out = self.root.clone();
+        staged
+    }
+
+    /// Swaps the staging folder in as `<out>/<name>/` and points `outcome`'s paths there.
+    ///
+    /// # Errors
+    /// When a rename fails; the earlier folder is then put back.
+    pub fn commit(mut self, mut outcome: ExperimentOutcome) -> anyhow::Result<ExperimentOutcome> {
+        let old = self.live.with_file_name(format!(
+            ".{}.old-{}",
+            file_name(&self.live),
+            std::process::id()
+        ));
+        let had_old = self.live.exists();
+        let failed = |source, path: &Path| ResultsError::Write {
+            path: path.to_path_buf(),
+            source,
+        };
+        if had_old {
+            fs::rename(&self.live, &old).map_err(|e| failed(e, &self.live))?;
+        }
+        if let Err(e) = fs::rename(&self.stage, &self.live) {
+            if had_old {
+                let _ = fs::rename(&old, &self.live);
+            }
+            return Err(failed(e, &self.live).into());
+        }
+        self.committed = true;
+        if had_old {
+            // The checkpoints were written into the earlier folder (see the module docs).
+            let checkpoints = old.join(CHECKPOINTS);
+            if checkpoints.is_dir() && !self.live.join(CHECKPOINTS).exists() {
+                let _ = fs::rename(&checkpoints, self.live.join(CHECKPOINTS));
+            }
+            let _ = fs::remove_dir_all(&old);
+        }
+        let _ = fs::remove_dir_all(&self.root);
+        let relocate = |path: &Path| match path.strip_prefix(&self.stage) {
+            Ok(inside) => self.live.join(inside),
+            Err(_) => path.to_path_buf(),
+        };
+        outcome.dir = relocate(&outcome.dir);
+        outcome.metrics_path = relocate(&outcome.metrics_path);
+        outcome.figures = outcome.figures.iter().map(|p| relocate(p)).collect();
+        Ok(outcome)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if self.committed {
+            return;
+        }
+        let _ = fs::remove_dir_all(&self.root);
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Takes `<out>/.<name>.lock` for writing `what`, recording this process's id in it; the lock
+/// lasts as long as the returned file is open (and ends with the process). `reproduce-all`
+/// takes one for the whole results folder (its `index.html` and `manifest.json`).
+///
+/// # Errors
+/// When another process holds it (a one-line message naming `what`), or `out` is unwritable.
+pub fn lock(out: &Path, name: &str, live: &Path) -> anyhow::Result<File> {
+    let path = out.join(format!(".{name}.lock"));
+    let unwritable = |source| ResultsError::Unwritable {
+        path: out.to_path_buf(),
+        source,
+    };
+    let mut file = File::options()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(unwritable)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => {
+            let holder = unfold_guard::read_bounded_text(&path, 64)
+                .ok()
+                .map(|pid| pid.trim().to_string())
+                .filter(|pid| !pid.is_empty())
+                .map_or_else(String::new, |pid| format!(" (process {pid})"));
+            anyhow::bail!(
+                "another unfold process{holder} is writing {}; wait for it to finish, or pass another --out",
+                live.display()
+            );
+        }
+        Err(TryLockError::Error(e)) => return Err(unwritable(e).into()),
+    }
+    file.set_len(0).map_err(unwritable)?;
+    write!(file, "{}", std::process::id()).map_err(unwritable)?;
+    Ok(file)
+}
+
+/// Removes what a killed process left beside `live`: staging folders, and an earlier folder
+/// set aside by a commit that did not finish (put back when the new one never arrived).
+fn sweep_leftovers(out: &Path, name: &str, live: &Path) {
+    let Ok(entries) = fs::read_dir(out) else {
+        return;
+    };
+    let staging = format!(".{name}.staging-");
+    let old = format!(".{name}.old-");
+    for entry in entries.flatten() {
+        let entry_name = entry.file_name().to_string_lossy().into_owned();
+        if entry_name.starts_with(&staging) {
+            let _ = fs::remove_dir_all(entry.path());
+        } else if entry_name.starts_with(&old) {
+            if live.exists() {
+                let _ = fs::remove_dir_all(entry.path());
+            } else {
+                let _ = fs::rename(entry.path(), live);
+            }
+        }
+    }
+}
+
+/// Where the checkpoints of `experiment` go when its context writes to `out`: the real
+/// folder's `runs/`, also while `out` is a staging root (see the module documentation).
+pub(crate) fn checkpoint_dir(out: &Path, experiment: &str) -> PathBuf {
+    // A staging root is `<parent>/.<folder>.staging-<pid>`: the real folder is `<parent>/<folder>`.
+    let live_folder = out.file_name().and_then(|n| {
+        let n = n.to_string_lossy();
+        let rest = n.strip_prefix('.')?;
+        rest.rfind(".staging-").map(|at| rest[..at].to_string())
+    });
+    match (out.parent(), live_folder) {
+        (Some(parent), Some(folder)) => parent.join(folder).join(CHECKPOINTS),
+        _ => out.join(experiment).join(CHECKPOINTS),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("unfold-staging-{}-{name}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn an_abandoned_run_leaves_the_earlier_files_and_a_second_taker_is_refused() {
+        let out = scratch("abandon");
+        fs::create_dir_all(out.join("exp/runs")).unwrap();
+        fs::write(out.join("exp/metrics.json"), "earlier").unwrap();
+        {
+            let staging = Staging::begin(&out, "exp").unwrap();
+            assert_eq!(checkpoint_dir(&staging.root, "exp"), out.join("exp/runs"));
+            fs::write(staging.stage.join("metrics.json"), "half").unwrap();
+            let err = Staging::begin(&out, "exp").err().unwrap().to_string();
+            assert!(
+                err.contains("another unfold process") && err.contains("exp"),
+                "{err}"
+            );
+        }
+        assert_eq!(
+            fs::read_to_string(out.join("exp/metrics.json")).unwrap(),
+            "earlier"
+        );
+        let mut names: Vec<String> = fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, [".exp.lock", "exp"]);
+        fs::remove_dir_all(out).unwrap();
+    }
+}
