@@ -15,8 +15,8 @@
 
 pub mod backprop;
 pub mod building_blocks;
-pub mod compare;
 mod checkpoints;
+pub mod compare;
 mod context;
 pub mod experiment;
 pub mod index;
@@ -33,8 +33,8 @@ pub mod seed_stats;
 pub mod seeds;
 pub mod settings;
 pub mod spirals3d;
-pub mod sweep;
 pub mod staging;
+pub mod sweep;
 mod time;
 pub mod vanishing;
 pub mod xor;
