@@ -29,6 +29,7 @@ pub mod settings;
 pub mod spirals3d;
 mod time;
 pub mod vanishing;
+pub mod views;
 pub mod xor;
 
 pub use context::{Profile, RunContext};
