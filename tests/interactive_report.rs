@@ -87,10 +87,13 @@ fn the_report_turns_scrubs_and_reads_values_offline() {
         views.as_u64().unwrap() >= 5,
         "only {views} interactive views"
     );
+    let missing = browser.eval(
+        "Array.from(document.querySelectorAll('p.error')).map(p => p.textContent).join('; ')",
+    );
     assert_eq!(
         browser.eval("document.body.getAttribute('data-broken-images')"),
         json!("0"),
-        "every static figure still loads"
+        "every static figure still loads: {missing}"
     );
 
     // A drag turns the 3-D view.
@@ -140,6 +143,11 @@ fn the_report_turns_scrubs_and_reads_values_offline() {
     let curves = ".uv-cell:has(.uv-tip) .uv-canvas";
     let (x, y) = centre(&mut browser, curves);
     browser.mouse("mouseMoved", x, y, false);
+    // Mouse moves reach the page with the next frame.
+    browser.wait_until(
+        "!document.querySelector('.uv-cell:has(.uv-tip) .uv-tip').hidden",
+        5,
+    );
     let tip = browser.eval(
         "(() => { const t = document.querySelector('.uv-cell:has(.uv-tip) .uv-tip'); \
          return t.hidden ? '' : t.textContent; })()",

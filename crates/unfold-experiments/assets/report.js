@@ -200,7 +200,8 @@
       label.appendChild(document.createTextNode(" log scale"));
       cell.appendChild(label);
     }
-    return { draw: draw };
+    draw();
+    return { draw: draw, setPanel: function (p) { panel = p; draw(); } };
   }
 
   // ---- 3-D points and surfaces ----------------------------------------------------------
@@ -421,6 +422,7 @@
     figure.insertBefore(widget, still);
     // A hidden lazy image would never load (and count as missing): load it now.
     img.loading = "eager";
+    img.src = img.getAttribute("src");
     still.hidden = true;
     var view = entry.view;
     if (view.frames) {
@@ -465,6 +467,13 @@
   }
 
   function start() {
+    // The page is read from disk, so lazy loading saves little; and a lazy image below the
+    // fold is not loaded when the page's missing-figure check runs (at "load"), which would
+    // then report it missing. Load them all now.
+    document.querySelectorAll("img[loading=lazy]").forEach(function (img) {
+      img.loading = "eager";
+      img.src = img.getAttribute("src");
+    });
     var mounted = 0;
     pending.forEach(function (entry) {
       try { if (mount(entry)) mounted += 1; } catch (e) { console.error("unfold view " + entry.figure + ": " + e); }
