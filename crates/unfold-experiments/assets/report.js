@@ -24,7 +24,7 @@
   function fmt(v) {
     if (v === null || !isFinite(v)) return "–";
     var a = Math.abs(v);
-    if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(2);
+    if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(2).replace(/\.?0+e/, "e");
     return String(Number(v.toPrecision(4)));
   }
 
@@ -77,7 +77,7 @@
       if (!s.label) return;
       var b = el("button", "uv-entry");
       b.type = "button";
-      var sw = el("span", "uv-swatch" + (s.dashed ? " dashed" : ""));
+      var sw = el("span", "uv-swatch" + (s.dashed ? " dashed" : "") + (s.p ? " dot" : ""));
       sw.style.borderColor = s.color;
       sw.style.background = s.dashed ? "transparent" : s.color;
       b.appendChild(sw);
@@ -236,11 +236,12 @@
       var b = bounds();
       var cy = Math.cos(view.yaw), sy = Math.sin(view.yaw), cp = Math.cos(view.pitch), sp = Math.sin(view.pitch);
       var scale = Math.min(c.w, c.h) * 0.3 * view.zoom;
-      // Data to the unit cube, then turned: z stays up.
+      // Data to the unit cube, then turned about z and seen from above at `pitch`: farther
+      // points (larger depth) are drawn first.
       function project(x, y, z) {
         var u = [0, 1, 2].map(function (i) { var v = [x, y, z][i]; return ((v - b[i][0]) / (b[i][1] - b[i][0])) * 2 - 1; });
         var rx = u[0] * cy - u[1] * sy, ry = u[0] * sy + u[1] * cy;
-        var depth = ry * cp + u[2] * sp, up = u[2] * cp - ry * sp;
+        var depth = ry * cp - u[2] * sp, up = u[2] * cp + ry * sp;
         return [c.w / 2 + rx * scale, c.h / 2 - up * scale, depth];
       }
       g.strokeStyle = "#ccc"; g.lineWidth = 1;
@@ -390,7 +391,10 @@
   // ---- widgets ------------------------------------------------------------------------
   function panelCells(widget, panels, columns) {
     var grid = el("div", "uv-panels");
-    grid.style.gridTemplateColumns = "repeat(" + Math.max(1, Math.min(columns || 1, panels.length, 3)) + ", minmax(0, 1fr))";
+    var count = Math.max(1, Math.min(columns || 1, panels.length, 3));
+    grid.style.gridTemplateColumns = "repeat(" + count + ", minmax(0, 1fr))";
+    // One panel across the whole page would be taller than the window.
+    if (count === 1) grid.classList.add("uv-single");
     widget.appendChild(grid);
     return panels.map(function (p) {
       var cell = el("div", "uv-cell");

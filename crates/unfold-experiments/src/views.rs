@@ -271,6 +271,46 @@ mod tests {
     }
 
     #[test]
+    fn a_figure_of_curves_gets_a_view_and_the_page_loads_it() {
+        let dir = std::env::temp_dir().join(format!("unfold-views-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let figure = Figure {
+            title: None,
+            panels: vec![Panel::Lines {
+                title: "loss".into(),
+                x_label: "epoch".into(),
+                y_label: "loss".into(),
+                log_y: true,
+                curves: vec![Curve {
+                    label: "train".into(),
+                    color: (0, 114, 178),
+                    points: vec![(1.0, 0.5), (2.0, 0.25)],
+                    dashed: false,
+                }],
+                note: None,
+            }],
+            columns: 1,
+            panel_size: (640, 520),
+        };
+        write_figure(&dir, "curves", &figure).unwrap();
+        let text = std::fs::read_to_string(view_file(&dir, "curves")).unwrap();
+        let json = text
+            .strip_prefix("unfoldView(document.currentScript, ")
+            .and_then(|t| t.strip_suffix(");\n"))
+            .expect("one call around the data");
+        let view: Value = serde_json::from_str(json).unwrap();
+        assert_eq!(view["panels"][0]["type"], "lines");
+        assert_eq!(view["panels"][0]["series"][0]["y"], json!([0.5, 0.25]));
+        let figures = [dir.join("curves.png"), dir.join("other.png")];
+        let tags = script_tags("exp", &dir, &figures);
+        assert_eq!(
+            tags,
+            "<script src=\"exp/curves.view.js\" data-figure=\"exp/curves.png\"></script>\n"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn thinning_keeps_at_most_the_maximum() {
         let items: Vec<u32> = (0..1000).collect();
         assert!(thin(&items, 300).len() <= 300);

@@ -102,6 +102,7 @@ fn train_one(
         &mut snapshots,
     );
     snapshots.take(config.epochs, &net);
+    snapshots.read_back();
     save_model(ctx, NAME, model.slug(), &net, &net_config, &mut metrics)?;
     let everything = all.to_device(device);
     let output = net.forward_hidden(everything.features);

@@ -1,6 +1,7 @@
-//! The hidden representations during training, for the report's slider: read back at the
+//! The hidden representations during training, for the report's slider: computed at the
 //! start of every few epochs (forward passes only — no random draws, so training and its
-//! metrics are the same with or without them).
+//! metrics are the same with or without them), kept on the device and read back once training
+//! has ended (a read-back mid-training would stall an accelerator at every snapshot).
 
 use burn::module::Module;
 use burn::tensor::Tensor;
@@ -18,8 +19,10 @@ const FRAMES: usize = 30;
 pub(super) struct Snapshots {
     every: usize,
     points: Tensor<2>,
+    /// Snapshots not yet read back: `(epoch, the 3-wide layers' outputs, None for others)`.
+    pending: Vec<(usize, Vec<Option<Tensor<2>>>)>,
     /// `(epoch, one representation per hidden layer, empty for layers not 3 wide)`.
-    pub(super) frames: Vec<(usize, Vec<Vec<[f32; 3]>>)>,
+    frames: Vec<(usize, Vec<Vec<[f32; 3]>>)>,
 }
 
 impl Snapshots {
@@ -28,6 +31,7 @@ impl Snapshots {
         Snapshots {
             every: epochs.div_ceil(FRAMES).max(1),
             points,
+            pending: Vec::new(),
             frames: Vec::new(),
         }
     }
@@ -37,16 +41,20 @@ impl Snapshots {
         let hidden = net.forward_hidden(self.points.clone()).hidden;
         let layers = hidden
             .into_iter()
-            .map(|h| {
-                let rep = rows(h);
-                if rep.first().map_or(0, Vec::len) == 3 {
-                    first_3(&rep)
-                } else {
-                    Vec::new()
-                }
-            })
+            .map(|h| (h.dims()[1] == 3).then_some(h))
             .collect();
-        self.frames.push((epoch, layers));
+        self.pending.push((epoch, layers));
+    }
+
+    /// Reads the snapshots taken so far back to the host.
+    pub(super) fn read_back(&mut self) {
+        for (epoch, layers) in self.pending.drain(..) {
+            let layers = layers
+                .into_iter()
+                .map(|h| h.map(|h| first_3(&rows(h))).unwrap_or_default())
+                .collect();
+            self.frames.push((epoch, layers));
+        }
     }
 
     /// Whether any layer is drawn (3 wide).
