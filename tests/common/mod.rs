@@ -3,6 +3,8 @@
 //! binary with its output as text.
 #![allow(dead_code)]
 
+pub mod cdp;
+
 use std::path::{Path, PathBuf};
 
 use unfold::data::{DATA_ENV, DatasetKind, ImageSet, Split};

@@ -316,7 +316,9 @@ fn render(
     html.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     html.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     html.push_str("<title>unfold: every notebook, reproduced</title>\n");
-    html.push_str(&format!("<style>{STYLE}</style>\n</head>\n<body>\n"));
+    html.push_str(&format!("<style>{STYLE}</style>\n"));
+    html.push_str(&crate::views::page_head());
+    html.push_str("</head>\n<body>\n");
     let ok = entries.iter().filter(|e| e.outcome.is_ok()).count();
     html.push_str(&format!(
         "<header><h1>unfold — every notebook, reproduced</h1>\
@@ -386,6 +388,11 @@ fn render(
         match &e.outcome {
             Ok(outcome) => {
                 html.push_str(&outcome.report.to_html(e.info.name));
+                html.push_str(&crate::views::script_tags(
+                    e.info.name,
+                    &outcome.dir,
+                    &outcome.figures,
+                ));
                 html.push_str(&format!(
                     "<p class=\"meta\">Files: <a href=\"{0}/metrics.json\">metrics.json</a> · <a href=\"{0}/report.md\">report.md</a></p>\n",
                     e.info.name

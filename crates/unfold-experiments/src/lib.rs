@@ -37,6 +37,7 @@ pub mod staging;
 pub mod sweep;
 mod time;
 pub mod vanishing;
+pub mod views;
 pub mod xor;
 
 pub use context::{Profile, RunContext};

@@ -267,9 +267,11 @@ pub fn surface_panel(
     }
 }
 
-/// Saves a figure as PNG and SVG in `dir`, returning the PNG's path.
+/// Saves a figure as PNG and SVG in `dir`, with the data of its interactive view beside them
+/// (`crate::views`), returning the PNG's path.
 pub fn save(figure: &Figure, dir: &Path, stem: &str) -> anyhow::Result<PathBuf> {
     let paths = save_figure(figure, dir, stem).with_context(|| format!("drawing figure {stem}"))?;
+    crate::views::write_figure(dir, stem, figure)?;
     paths
         .into_iter()
         .find(|p| p.extension().is_some_and(|e| e == "png"))

@@ -1,12 +1,12 @@
 //! Drawing: one implementation, generic over the plotters backend, used for
 //! both the bitmap (PNG) and the SVG output.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt::Display;
 
 use plotters::coord::Shift;
 use plotters::coord::cartesian::{Cartesian2d, Cartesian3d};
-use plotters::element::{ComposedElement, DashedPathElement};
+use plotters::element::ComposedElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -14,9 +14,14 @@ use crate::color::{rgb, tint};
 use crate::font::FAMILY;
 use crate::text::CrispText;
 use crate::ticks::{Axis, Ticks, pad, padded_range};
-use crate::{Curve, Figure, ImageTile, Panel, Rgb, Series2, Series3, VizError, class_color};
+use crate::{Figure, ImageTile, Panel, Rgb, Series2, Series3, VizError, class_color};
 
+mod clip;
+mod legend;
+mod lines;
 mod surface;
+
+use crate::geometry::{PanelGeometry, PixelRect};
 
 /// Largest image side in pixels, and largest pixel count, that we agree to draw.
 const MAX_SIDE: u64 = 20_000;
@@ -207,11 +212,16 @@ fn surface_grid(panel: &Panel) -> Option<surface::SurfaceGrid<'_>> {
 
 /// Draws the figure into an RGB buffer of `layout.width x layout.height`.
 pub(crate) fn render_rgb(figure: &Figure, layout: &Layout) -> Result<Vec<u8>, VizError> {
-    let ctx = Ctx {
-        format: "PNG",
-        s: layout.scale,
-        embedded: RefCell::new(Vec::new()),
-    };
+    Ok(render_rgb_with(figure, layout, true)?.0)
+}
+
+/// [`render_rgb`], with or without the legends, and where each panel's plot and legend went.
+pub(crate) fn render_rgb_with(
+    figure: &Figure,
+    layout: &Layout,
+    legends: bool,
+) -> Result<(Vec<u8>, Vec<PanelGeometry>), VizError> {
+    let ctx = Ctx::new("PNG", layout.scale, legends);
     let len = layout.width as usize * layout.height as usize * 3;
     let mut buffer = vec![255u8; len];
     {
@@ -223,16 +233,12 @@ pub(crate) fn render_rgb(figure: &Figure, layout: &Layout) -> Result<Vec<u8>, Vi
         draw_figure(&root, figure, layout, &ctx)?;
         root.present().map_err(ctx.err())?;
     }
-    Ok(buffer)
+    Ok((buffer, ctx.geometry.into_inner()))
 }
 
 /// Draws the figure as an SVG document.
 pub(crate) fn render_svg(figure: &Figure, layout: &Layout) -> Result<String, VizError> {
-    let ctx = Ctx {
-        format: "SVG",
-        s: layout.scale,
-        embedded: RefCell::new(Vec::new()),
-    };
+    let ctx = Ctx::new("SVG", layout.scale, true);
     let mut svg = String::new();
     {
         let root = CrispText {
@@ -263,9 +269,44 @@ struct Ctx {
     /// [`Panel::ImageGrid`] go into the SVG as embedded PNGs, not as one
     /// rectangle per pixel run).
     embedded: RefCell<Vec<String>>,
+    /// Draw legends (an inspection leaves them out to see what they would cover).
+    legends: bool,
+    /// Index of the panel being drawn.
+    panel: Cell<usize>,
+    /// Plot and legend boxes of the panels drawn so far.
+    geometry: RefCell<Vec<PanelGeometry>>,
 }
 
 impl Ctx {
+    fn new(format: &'static str, s: f64, legends: bool) -> Ctx {
+        Ctx {
+            format,
+            s,
+            embedded: RefCell::new(Vec::new()),
+            legends,
+            panel: Cell::new(0),
+            geometry: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Records the plot area of the current panel.
+    fn set_plot(&self, plot: PixelRect) {
+        self.geometry.borrow_mut().push(PanelGeometry {
+            panel: self.panel.get(),
+            plot,
+            legend: None,
+        });
+    }
+
+    /// Records the legend box of the current panel (after its plot area).
+    fn set_legend(&self, rect: PixelRect) {
+        if let Some(last) = self.geometry.borrow_mut().last_mut()
+            && last.panel == self.panel.get()
+        {
+            last.legend = Some(rect);
+        }
+    }
+
     /// Maps a plotters error to [`VizError::Draw`].
     fn err<E: Display>(&self) -> impl Fn(E) -> VizError + use<E> {
         let format = self.format;
@@ -318,7 +359,8 @@ fn draw_figure<DB: DrawingBackend>(
         .map_err(ctx.err())?;
     }
     let cells = body.split_evenly((layout.rows, layout.columns));
-    for (panel, cell) in figure.panels.iter().zip(cells.iter()) {
+    for (index, (panel, cell)) in figure.panels.iter().zip(cells.iter()).enumerate() {
+        ctx.panel.set(index);
         match panel {
             Panel::Scatter2 {
                 title,
@@ -349,7 +391,7 @@ fn draw_figure<DB: DrawingBackend>(
                 log_y,
                 curves,
                 note,
-            } => lines(
+            } => lines::lines(
                 cell,
                 title,
                 x_label,
@@ -648,72 +690,6 @@ fn frame<DB: DrawingBackend, CT: CoordTranslate>(
     .map_err(ctx.err())
 }
 
-/// Picks the legend corner that covers the fewest data points. `points` are
-/// in the unit square of the plotting area (x right, y up); `size` is the
-/// legend box as a fraction of the plotting area.
-fn legend_corner(points: &[(f64, f64)], size: (f64, f64)) -> SeriesLabelPosition {
-    let (w, h) = (size.0.min(1.0) + 0.03, size.1.min(1.0) + 0.03);
-    let corners = [
-        (SeriesLabelPosition::UpperRight, 1.0 - w, 1.0, 1.0 - h, 1.0),
-        (SeriesLabelPosition::UpperLeft, 0.0, w, 1.0 - h, 1.0),
-        (SeriesLabelPosition::LowerRight, 1.0 - w, 1.0, 0.0, h),
-        (SeriesLabelPosition::LowerLeft, 0.0, w, 0.0, h),
-    ];
-    let mut best = SeriesLabelPosition::UpperRight;
-    let mut best_count = usize::MAX;
-    for (pos, x0, x1, y0, y1) in corners {
-        let count = points
-            .iter()
-            .filter(|(x, y)| *x >= x0 && *x <= x1 && *y >= y0 && *y <= y1)
-            .count();
-        if count < best_count {
-            best = pos;
-            best_count = count;
-        }
-    }
-    best
-}
-
-/// Draws the legend (if any entry has a label) in the emptiest corner.
-/// `points` are data coordinates used to find that corner.
-fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
-    chart: &mut ChartContext<'a, DB, CT>,
-    labels: &[String],
-    points_unit: &[(f64, f64)],
-    ctx: &Ctx,
-) -> Result<(), VizError> {
-    let labels: Vec<String> = labels
-        .iter()
-        .filter(|l| !l.trim().is_empty())
-        .cloned()
-        .collect();
-    if labels.is_empty() {
-        return Ok(());
-    }
-    let font = ctx.font(SIZE_LEGEND);
-    let area = chart.plotting_area().strip_coord_spec();
-    let (aw, ah) = area.dim_in_pixel();
-    let margin = ctx.px(9.0);
-    let icon = ctx.px(30.0);
-    let text_w = f64::from(max_text_width(&area, &labels, &font));
-    let box_w = text_w + icon + 2.0 * margin;
-    let box_h = labels.len() as f64 * ctx.px(SIZE_LEGEND) * 1.25 + 2.0 * margin;
-    let pos = legend_corner(
-        points_unit,
-        (box_w / f64::from(aw.max(1)), box_h / f64::from(ah.max(1))),
-    );
-    chart
-        .configure_series_labels()
-        .position(pos)
-        .margin(margin.round() as i32)
-        .legend_area_size(icon.round() as i32)
-        .background_style(WHITE.mix(0.85).filled())
-        .border_style(RGBColor(190, 190, 190).stroke_width(1))
-        .label_font(font)
-        .draw()
-        .map_err(ctx.err())
-}
-
 /// Point radius (pixels) for a panel with `n` points in all.
 fn point_radius(n: usize, ctx: &Ctx) -> i32 {
     let r = match n {
@@ -737,17 +713,6 @@ fn marker<C, DB: DrawingBackend>(at: C, radius: i32, fill: RGBAColor, rim: bool)
         + Circle::new((0, 0), radius, rim.stroke_width(1))
 }
 
-/// Maps data points into the unit square of the axes (for legend placement).
-fn to_unit(points: impl Iterator<Item = (f64, f64)>, x: &Ticks, y: &Ticks) -> Vec<(f64, f64)> {
-    let (xs, ys) = (
-        (x.hi - x.lo).max(f64::MIN_POSITIVE),
-        (y.hi - y.lo).max(f64::MIN_POSITIVE),
-    );
-    points
-        .map(|(px, py)| ((px - x.lo) / xs, (py - y.lo) / ys))
-        .collect()
-}
-
 /// Finite points of each series (as f64) and the number of skipped ones.
 fn finite_series(series: &[Series2]) -> (Vec<Vec<(f64, f64)>>, usize) {
     let mut skipped = 0;
@@ -768,7 +733,7 @@ fn finite_series(series: &[Series2]) -> (Vec<Vec<(f64, f64)>>, usize) {
     (kept, skipped)
 }
 
-/// Draws the points of each series with a legend entry per labelled series.
+/// Draws the points of each series.
 fn draw_points<DB: DrawingBackend>(
     chart: &mut Chart2d<'_, DB>,
     series: &[Series2],
@@ -776,24 +741,51 @@ fn draw_points<DB: DrawingBackend>(
     rim: bool,
     ctx: &Ctx,
 ) -> Result<(), VizError> {
-    let total: usize = points.iter().map(Vec::len).sum();
-    let radius = point_radius(total, ctx);
-    let alpha = if total > 3000 { 0.7 } else { 0.9 };
-    let rim = rim || total <= 3000;
-    let legend_r = ctx.ipx(4.5, 2);
-    let legend_dx = ctx.ipx(13.0, 4);
+    let (radius, alpha, rim) = point_style(points, rim, ctx);
     for (s, pts) in series.iter().zip(points) {
         let fill = rgb(s.color).mix(alpha);
-        let anno = chart
+        chart
             .draw_series(pts.iter().map(|&p| marker(p, radius, fill, rim)))
             .map_err(ctx.err())?;
-        if !s.label.trim().is_empty() {
-            let solid = rgb(s.color).filled();
-            anno.label(s.label.as_str())
-                .legend(move |(x, y)| Circle::new((x + legend_dx, y), legend_r, solid));
-        }
     }
     Ok(())
+}
+
+/// Radius, opacity and rim of the points of a scatter with these series.
+fn point_style<P>(points: &[Vec<P>], rim: bool, ctx: &Ctx) -> (i32, f64, bool) {
+    let total: usize = points.iter().map(Vec::len).sum();
+    let alpha = if total > 3000 { 0.7 } else { 0.9 };
+    (point_radius(total, ctx), alpha, rim || total <= 3000)
+}
+
+/// One dot entry per labelled series.
+fn dot_entries<'a>(series: impl IntoIterator<Item = (&'a str, Rgb)>) -> Vec<legend::Entry> {
+    legend::entries(
+        series
+            .into_iter()
+            .map(|(label, color)| (label, legend::Swatch::Dot { color })),
+    )
+}
+
+/// The points of a 2-D chart as legend obstacles (figure pixels).
+fn point_obstacles<DB: DrawingBackend>(
+    chart: &Chart2d<'_, DB>,
+    points: &[Vec<(f64, f64)>],
+    ctx: &Ctx,
+) -> legend::Obstacles {
+    let (radius, _, _) = point_style(points, false, ctx);
+    legend::Obstacles {
+        segments: points
+            .iter()
+            .flatten()
+            .map(|p| {
+                let (a, b) = chart.backend_coord(p);
+                let p = (f64::from(a), f64::from(b));
+                (p, p)
+            })
+            .collect(),
+        pad: f64::from(radius) + 2.0,
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -824,12 +816,20 @@ fn scatter2<DB: DrawingBackend>(
         x: x_label,
         y: y_label,
     };
-    let mut chart = chart2d(&body, &x, &y, &labels, ctx)?;
+    let entries = dot_entries(series.iter().map(|s| (s.label.as_str(), s.color)));
+    let placement = {
+        let chart = chart2d(&body, &x, &y, &labels, ctx)?;
+        let obstacles = point_obstacles(&chart, &points, ctx);
+        legend::placement(&body, &chart, &entries, &obstacles, &legend::CORNERS, ctx)
+    };
+    let chart_area = legend::chart_area(&body, &placement, ctx);
+    let mut chart = chart2d(&chart_area, &x, &y, &labels, ctx)?;
+    let plot = legend::plot_rect(&chart);
+    ctx.set_plot(plot);
     mesh(&mut chart, &x, &y, &labels, false, ctx)?;
     draw_points(&mut chart, series, &points, false, ctx)?;
     frame(&chart, ctx)?;
-    let names: Vec<String> = series.iter().map(|s| s.label.clone()).collect();
-    legend(&mut chart, &names, &to_unit(all().copied(), &x, &y), ctx)
+    legend::finish(&body, &chart_area, plot, &placement, &entries, ctx)
 }
 
 /// The grid part of a [`Panel::Regions`].
@@ -887,7 +887,16 @@ fn regions<DB: DrawingBackend>(
         x: x_label,
         y: y_label,
     };
-    let mut chart = chart2d(&body, &x, &y, &labels, ctx)?;
+    let entries = dot_entries(series.iter().map(|s| (s.label.as_str(), s.color)));
+    let placement = {
+        let chart = chart2d(&body, &x, &y, &labels, ctx)?;
+        let obstacles = point_obstacles(&chart, &points, ctx);
+        legend::placement(&body, &chart, &entries, &obstacles, &legend::CORNERS, ctx)
+    };
+    let chart_area = legend::chart_area(&body, &placement, ctx);
+    let mut chart = chart2d(&chart_area, &x, &y, &labels, ctx)?;
+    let plot = legend::plot_rect(&chart);
+    ctx.set_plot(plot);
 
     // Cells, merged into horizontal runs of one class (keeps the SVG small).
     // Cell edges are computed from the same formula on both sides, so
@@ -913,151 +922,7 @@ fn regions<DB: DrawingBackend>(
     mesh(&mut chart, &x, &y, &labels, true, ctx)?;
     draw_points(&mut chart, series, &points, true, ctx)?;
     frame(&chart, ctx)?;
-    let names: Vec<String> = series.iter().map(|s| s.label.clone()).collect();
-    legend(
-        &mut chart,
-        &names,
-        &to_unit(points.iter().flatten().copied(), &x, &y),
-        ctx,
-    )
-}
-
-#[allow(clippy::too_many_arguments)]
-fn lines<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    title: &str,
-    x_label: &str,
-    y_label: &str,
-    log_y: bool,
-    curves: &[Curve],
-    note: Option<&str>,
-    ctx: &Ctx,
-) -> Result<(), VizError> {
-    // Split every curve into runs of drawable points; y is log10(y) on a log axis.
-    let mut non_finite = 0;
-    let mut non_positive = 0;
-    let runs: Vec<Vec<Vec<(f64, f64)>>> = curves
-        .iter()
-        .map(|curve| {
-            let mut runs = vec![Vec::new()];
-            for &(px, py) in &curve.points {
-                let y = if !(px.is_finite() && py.is_finite()) {
-                    non_finite += 1;
-                    None
-                } else if log_y && py <= 0.0 {
-                    non_positive += 1;
-                    None
-                } else if log_y {
-                    Some(py.log10())
-                } else {
-                    Some(py)
-                };
-                match (y, runs.last_mut()) {
-                    (Some(y), Some(run)) => run.push((px, y)),
-                    (None, Some(run)) if !run.is_empty() => runs.push(Vec::new()),
-                    _ => {}
-                }
-            }
-            runs.retain(|r| !r.is_empty());
-            runs
-        })
-        .collect();
-
-    let mut warnings = Vec::new();
-    match (non_finite, non_positive) {
-        (0, 0) => {}
-        (n, 0) => warnings.extend(count_note(n, "non-finite value", "non-finite values")),
-        (0, p) => warnings.push(format!(
-            "{p} value{} \u{2264} 0 not shown (log scale)",
-            if p == 1 { "" } else { "s" }
-        )),
-        (n, p) => warnings.push(format!(
-            "{n} non-finite and {p} non-positive values not shown (log scale)"
-        )),
-    }
-    let body = header(area, title, &notes(note, warnings), ctx)?;
-    let (w, h) = body.dim_in_pixel();
-    let all = || runs.iter().flatten().flatten();
-    let (x0, x1) = padded_range(all().map(|p| p.0), 0.02);
-    let (y0, y1) = padded_range(all().map(|p| p.1), 0.06);
-    let x = Ticks::linear(x0, x1, tick_budget(f64::from(w), 90.0, ctx));
-    let y_budget = tick_budget(f64::from(h), 55.0, ctx);
-    let y = if log_y {
-        Ticks::log10(y0, y1, y_budget)
-    } else {
-        Ticks::linear(y0, y1, y_budget)
-    };
-    let labels = Labels {
-        x: x_label,
-        y: y_label,
-    };
-    let mut chart = chart2d(&body, &x, &y, &labels, ctx)?;
-    mesh(&mut chart, &x, &y, &labels, false, ctx)?;
-
-    let width = ctx.ipx(2.2, 1) as u32;
-    let dash = ctx.ipx(8.0, 3);
-    let gap = ctx.ipx(5.0, 2);
-    let icon = ctx.ipx(24.0, 10);
-    let dot = ctx.ipx(3.2, 2);
-    for (curve, runs) in curves.iter().zip(&runs) {
-        let style = rgb(curve.color).stroke_width(width);
-        let count: usize = runs.iter().map(Vec::len).sum();
-        for run in runs {
-            if curve.dashed {
-                chart
-                    .draw_series(DashedLineSeries::new(run.iter().copied(), dash, gap, style))
-                    .map_err(ctx.err())?;
-            } else {
-                chart
-                    .draw_series(LineSeries::new(run.iter().copied(), style))
-                    .map_err(ctx.err())?;
-            }
-            // Markers when the curve is short (or a run is a lone point), so
-            // single evaluations are visible.
-            if count <= 40 || run.len() == 1 {
-                let fill = rgb(curve.color).filled();
-                chart
-                    .draw_series(run.iter().map(|&p| Circle::new(p, dot, fill)))
-                    .map_err(ctx.err())?;
-            }
-        }
-        if !curve.label.trim().is_empty() {
-            let anno = chart
-                .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
-                .map_err(ctx.err())?;
-            let anno = anno.label(curve.label.as_str());
-            if curve.dashed {
-                anno.legend(move |(x, y)| {
-                    DashedPathElement::new(vec![(x, y), (x + icon, y)], dash, gap, style)
-                });
-            } else {
-                anno.legend(move |(x, y)| PathElement::new(vec![(x, y), (x + icon, y)], style));
-            }
-        }
-    }
-    frame(&chart, ctx)?;
-
-    // Legend placement: sample along the lines, not only at their vertices.
-    let mut samples = Vec::new();
-    for run in runs.iter().flatten() {
-        samples.push(run[0]);
-        for pair in run.windows(2) {
-            for k in 1..=8 {
-                let t = f64::from(k) / 8.0;
-                samples.push((
-                    pair[0].0 + (pair[1].0 - pair[0].0) * t,
-                    pair[0].1 + (pair[1].1 - pair[0].1) * t,
-                ));
-            }
-        }
-    }
-    let names: Vec<String> = curves.iter().map(|c| c.label.clone()).collect();
-    legend(
-        &mut chart,
-        &names,
-        &to_unit(samples.into_iter(), &x, &y),
-        ctx,
-    )
+    legend::finish(&body, &chart_area, plot, &placement, &entries, ctx)
 }
 
 fn scatter3<DB: DrawingBackend>(
@@ -1096,11 +961,34 @@ fn scatter3<DB: DrawingBackend>(
     let v = Ticks::linear(av0, av1, 5);
     let d = Ticks::linear(ad0, ad1, 5);
 
-    let mut chart = chart3d(&body, [&x, &v, &d], axis_labels, ctx)?;
-
-    // All points in one pass, farthest first, so nearer points cover farther ones.
+    let entries = dot_entries(series.iter().map(|s| (s.label.as_str(), s.color)));
     let total: usize = points.iter().map(Vec::len).sum();
     let radius = point_radius(total, ctx);
+    let placement = {
+        let chart = chart3d(&body, [&x, &v, &d], ctx)?;
+        let coord = chart.as_coord_spec();
+        let obstacles = legend::Obstacles {
+            segments: points
+                .iter()
+                .flatten()
+                .map(|p| {
+                    let (a, b) = coord.translate(p);
+                    let p = (f64::from(a), f64::from(b));
+                    (p, p)
+                })
+                .collect(),
+            pad: f64::from(radius) + 2.0,
+        };
+        // The cube leaves the upper corners free; prefer the upper right.
+        legend::placement(&body, &chart, &entries, &obstacles, &legend::CORNERS, ctx)
+    };
+    let chart_area = legend::chart_area(&body, &placement, ctx);
+    let mut chart = chart3d(&chart_area, [&x, &v, &d], ctx)?;
+    axes3d(&mut chart, [&x, &v, &d], axis_labels, ctx)?;
+    let plot = legend::plot_rect(&chart);
+    ctx.set_plot(plot);
+
+    // All points in one pass, farthest first, so nearer points cover farther ones.
     let alpha = if total > 3000 { 0.75 } else { 0.92 };
     let rim = total <= 3000;
     let coord = chart.as_coord_spec();
@@ -1120,28 +1008,14 @@ fn scatter3<DB: DrawingBackend>(
                 .map(|(_, p, c)| marker(p, radius, rgb(c).mix(alpha), rim)),
         )
         .map_err(ctx.err())?;
-
-    let legend_r = ctx.ipx(4.5, 2);
-    let legend_dx = ctx.ipx(13.0, 4);
-    for s in series.iter().filter(|s| !s.label.trim().is_empty()) {
-        let solid = rgb(s.color).filled();
-        chart
-            .draw_series(std::iter::empty::<Circle<(f64, f64, f64), i32>>())
-            .map_err(ctx.err())?
-            .label(s.label.as_str())
-            .legend(move |(px, py)| Circle::new((px + legend_dx, py), legend_r, solid));
-    }
-    let names: Vec<String> = series.iter().map(|s| s.label.clone()).collect();
-    // The cube leaves the upper corners free; prefer the upper right.
-    legend(&mut chart, &names, &[(0.0, 1.0)], ctx)
+    legend::finish(&body, &chart_area, plot, &placement, &entries, ctx)
 }
 
-/// A 3-D chart over the axes `[x, v, d]` (v vertical) in `body`, with the fixed view, the
-/// axis panels, grid and ticks drawn, and the axis titles written beside them.
+/// A 3-D chart over the axes `[x, v, d]` (v vertical) in `body`, with the fixed view;
+/// nothing drawn yet ([`axes3d`] draws the axes).
 fn chart3d<'a, DB: DrawingBackend>(
     body: &'a DrawingArea<DB, Shift>,
     [x, v, d]: [&Ticks; 3],
-    axis_labels: [&str; 3],
     ctx: &Ctx,
 ) -> Result<Chart3d<'a, DB>, VizError> {
     let mut chart = ChartBuilder::on(body)
@@ -1154,6 +1028,16 @@ fn chart3d<'a, DB: DrawingBackend>(
         pb.scale = 0.78;
         pb.into_matrix()
     });
+    Ok(chart)
+}
+
+/// Draws the axis panels, grid and ticks of a 3-D chart, and writes the axis titles beside them.
+fn axes3d<DB: DrawingBackend>(
+    chart: &mut Chart3d<'_, DB>,
+    [x, v, d]: [&Ticks; 3],
+    axis_labels: [&str; 3],
+    ctx: &Ctx,
+) -> Result<(), VizError> {
     let x_fmt = |t: &f64| x.label(*t);
     let v_fmt = |t: &f64| v.label(*t);
     let d_fmt = |t: &f64| d.label(*t);
@@ -1169,8 +1053,7 @@ fn chart3d<'a, DB: DrawingBackend>(
         .light_grid_style(RGBColor(234, 234, 238).stroke_width(1))
         .draw()
         .map_err(ctx.err())?;
-    axis_titles_3d(&chart, [x, v, d], axis_labels, ctx)?;
-    Ok(chart)
+    axis_titles_3d(&*chart, [x, v, d], axis_labels, ctx)
 }
 
 type Chart3d<'a, DB> = ChartContext<'a, DB, Cartesian3d<Axis, Axis, Axis>>;
@@ -1476,6 +1359,7 @@ fn dots<DB: DrawingBackend>(
         .y_label_area_size(ctx.ipx(64.0, 10))
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(ctx.err())?;
+    ctx.set_plot(legend::plot_rect(&chart));
     chart
         .configure_mesh()
         .light_line_style(TRANSPARENT)

@@ -5,6 +5,7 @@ mod color;
 mod draw;
 mod error;
 mod font;
+mod geometry;
 mod output;
 mod text;
 mod ticks;
@@ -13,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 pub use color::{Rgb, class_color};
 pub use error::VizError;
+pub use geometry::{Inspection, PanelGeometry, PixelRect};
 
 /// One labelled set of 2-D points, drawn as small filled circles.
 #[derive(Debug, Clone, PartialEq)]
@@ -347,4 +349,23 @@ pub fn save_figure(figure: &Figure, dir: &Path, stem: &str) -> Result<Vec<PathBu
     output::write_atomic(&png_path, &png)?;
     output::write_atomic(&svg_path, svg.as_bytes())?;
     Ok(vec![png_path, svg_path])
+}
+
+/// Renders the figure as [`save_figure`]'s PNG would show it, but with the legends left out,
+/// and reports where each panel's plot area and legend box are: what a layout check needs
+/// (series pixels outside their plot, or under a legend).
+///
+/// # Errors
+///
+/// [`VizError`] when the figure is malformed or drawing fails.
+pub fn inspect(figure: &Figure) -> Result<Inspection, VizError> {
+    let layout = draw::Layout::new(figure)?;
+    font::ensure_registered()?;
+    let (rgb, panels) = draw::render_rgb_with(figure, &layout, false)?;
+    Ok(Inspection {
+        width: layout.width,
+        height: layout.height,
+        rgb,
+        panels,
+    })
 }

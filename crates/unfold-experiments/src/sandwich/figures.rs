@@ -115,7 +115,9 @@ fn animation(
             panel_size: (460, 440),
         })
         .collect();
-    Ok(Some(save_animation(&frames, dir, "mlpemb_training", 250)?))
+    let gif = save_animation(&frames, dir, "mlpemb_training", 250)?;
+    crate::views::write_frames(dir, "mlpemb_training", &frames)?;
+    Ok(Some(gif))
 }
 
 fn find(trained: &[Trained], model: SandwichModel) -> Option<&Trained> {

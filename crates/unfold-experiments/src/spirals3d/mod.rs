@@ -8,6 +8,7 @@
 mod config;
 mod report;
 mod run;
+mod snapshots;
 
 pub use config::Spirals3dConfig;
 

@@ -8,12 +8,13 @@ use unfold_models::{Activation, Spirals3dModel};
 use unfold_train::Loss;
 use unfold_viz::{Figure, Panel};
 
+use super::snapshots::Snapshots;
 use super::{NAME, Spirals3dConfig};
 use crate::RunContext;
 use crate::experiment::RunRecord;
 use crate::plots::{class_series_2d, class_series_3d, classes, first_2, first_3, rows, save};
 use crate::results::{RunMetrics, RunState, percent};
-use crate::runs::{NamedRuns, curves_figure, save_model, train_mlp};
+use crate::runs::{NamedRuns, curves_figure, save_model, train_mlp_observed};
 
 pub(super) const CLASS_NAMES: [&str; 2] = ["spiral 0", "spiral 1"];
 
@@ -25,6 +26,8 @@ struct Trained {
     predicted: Vec<u32>,
     /// Hidden representations of the whole data set, one per hidden layer.
     hidden: Vec<Vec<Vec<f32>>>,
+    /// The 3-wide hidden layers during training, for the report's slider.
+    snapshots: Snapshots,
 }
 
 /// Trains every model and records metrics and figures.
@@ -88,14 +91,18 @@ fn train_one(
 ) -> anyhow::Result<Trained> {
     let device = &ctx.device;
     let net_config = config.net(model);
-    let (net, mut metrics) = train_mlp(
+    let mut snapshots = Snapshots::new(all.to_device(device).features, config.epochs);
+    let (net, mut metrics) = train_mlp_observed(
         &net_config,
         model.name(),
         &config.fit_config(ctx.seed),
         ctx,
         &train.to_device(device),
         &test.to_device(device),
+        &mut snapshots,
     );
+    snapshots.take(config.epochs, &net);
+    snapshots.read_back();
     save_model(ctx, NAME, model.slug(), &net, &net_config, &mut metrics)?;
     let everything = all.to_device(device);
     let output = net.forward_hidden(everything.features);
@@ -120,6 +127,7 @@ fn train_one(
         metrics,
         predicted,
         hidden,
+        snapshots,
     })
 }
 
@@ -206,6 +214,7 @@ fn model_figures(
         }
     }
     if !panels.is_empty() {
+        let stem = format!("hidden_{}", t.model.slug());
         let png = save(
             &Figure {
                 title: Some(format!(
@@ -217,8 +226,12 @@ fn model_figures(
                 panel_size: (620, 540),
             },
             dir,
-            &format!("hidden_{}", t.model.slug()),
+            &stem,
         )?;
+        if t.snapshots.any_drawn() {
+            // The page's view of this figure: a slider over training instead of the end.
+            crate::views::write_frames(dir, &stem, &t.snapshots.figures(name, data.labels()))?;
+        }
         record.figure(
             png,
             format!("{name}: hidden representations, coloured by true and by predicted class"),

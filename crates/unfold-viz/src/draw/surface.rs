@@ -4,7 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Ctx, chart3d, count_note, header, notes};
+use super::{Ctx, axes3d, chart3d, count_note, header, notes};
 use crate::VizError;
 use crate::ticks::{Ticks, padded_range};
 
@@ -109,7 +109,9 @@ pub(super) fn surface<DB: DrawingBackend>(
     let x = Ticks::linear(f64::from(grid.x_range.0), f64::from(grid.x_range.1), 5);
     let v = Ticks::linear(z_lo, z_hi, 5);
     let d = Ticks::linear(f64::from(grid.y_range.0), f64::from(grid.y_range.1), 5);
-    let chart = chart3d(&body, [&x, &v, &d], axis_labels, ctx)?;
+    let mut chart = chart3d(&body, [&x, &v, &d], ctx)?;
+    axes3d(&mut chart, [&x, &v, &d], axis_labels, ctx)?;
+    ctx.set_plot(super::legend::plot_rect(&chart));
 
     // Node (c, r) in plotters' coordinates: (x, height, y), the height clamped to the axis.
     let step = |(lo, hi): (f32, f32), n: usize, i: usize| {
