@@ -27,9 +27,10 @@ criterion:
     cargo bench --bench training
     cargo bench --bench data
 
-# Pack the binary, Vulkan loaders and datasets for a GPU machine without Rust (see BENCHMARKS.md).
-gpu-pack DATA_DIR="":
-    bash benches/gpu/pack.sh {{DATA_DIR}}
+# Pack the binary, Vulkan loaders and datasets for a GPU machine without Rust (see BENCHMARKS.md):
+# `just gpu-pack [cuda] [DATA_DIR]` (`cuda`: the binary gets the cuda backend too).
+gpu-pack *ARGS:
+    bash benches/gpu/pack.sh {{ARGS}}
 
 # Run the GPU kit's phases (check, bench, reproduce, vanishing); on the GPU machine, which has no
 # `just`, call benches/gpu/run.sh itself. Try it on the CPU: `QUICK=1 BACKEND=flex just gpu-run check`.

@@ -2,26 +2,52 @@
 # Packs what a GPU machine without a Rust toolchain needs to check and measure unfold there,
 # into git-ignored folders small enough to travel (each call's upload is capped at 64 MiB):
 #
-#   .gpu/unfold.xz            the release binary (default features: ndarray, flex, wgpu, remote), stripped
+#   .gpu/unfold.xz            the release binary, stripped: default features (ndarray, flex, wgpu,
+#                             remote), plus `cuda` in the cuda variant
 #   .gpu/gl/*.deb             the Vulkan and EGL loaders (the NVIDIA images have the driver, not the loader)
 #   .gpu-mnist/mnist/         MNIST as xz-compressed raw IDX files      (for `run.sh reproduce`)
 #   .gpu-fashion/fashion-mnist/  Fashion-MNIST likewise                 (for `run.sh vanishing`)
 #
 # The binary and both datasets together are over the cap, so a call carries `.gpu` plus at most
-# one dataset folder. `cuda` is not in the binary: cubecl-cuda's build downloads LLVM, which an
-# offline build machine cannot (build it with `--features cuda` where the network allows).
+# one dataset folder.
 #
-#   bash benches/gpu/pack.sh [DATA_DIR]     # DATA_DIR: holds mnist/ and fashion-mnist/ (default $UNFOLD_DATA)
+#   bash benches/gpu/pack.sh [cuda] [DATA_DIR]   # DATA_DIR: holds mnist/ and fashion-mnist/ (default $UNFOLD_DATA)
+#
+# `cuda`: the binary also has the cuda backend, built offline. cubecl-cuda 0.11.3 always depends
+# on cubecl-llvm, whose build script downloads LLVM; this variant builds with the `cuda-cpp`
+# feature (kernels compiled by NVRTC at run time, no LLVM) and swaps cubecl-llvm for the
+# stand-in in benches/gpu/cubecl-llvm-standin, for this build only (a `--config` patch; no
+# manifest names it, and Cargo.lock is put back afterwards). It compiles Burn's GPU crates a
+# second time (BENCHMARKS.md, "Awaiting a GPU run", has the time). The one binary serves both
+# `BACKEND=cuda` and `BACKEND=wgpu` in run.sh.
 #
 # Then run benches/gpu/run.sh on the GPU machine (see there).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+variant=wgpu
+if [ "${1:-}" = cuda ]; then
+    variant=cuda
+    shift
+fi
 data=${1:-${UNFOLD_DATA:-}}
+target_dir=${CARGO_TARGET_DIR:-target}
 
-echo "== building the release binary"
-cargo build --release
+if [ "$variant" = cuda ]; then
+    echo "== building the release binary with cuda (NVRTC kernels, cubecl-llvm stand-in)"
+    standin=$PWD/benches/gpu/cubecl-llvm-standin
+    # The patch rewrites Cargo.lock's cubecl-llvm entry: keep the committed one.
+    lock_copy=$(mktemp)
+    cp Cargo.lock "$lock_copy"
+    trap 'cp "$lock_copy" Cargo.lock; rm -f "$lock_copy"' EXIT
+    cargo --config "patch.crates-io.cubecl-llvm.path=\"$standin\"" build --release --features cuda-cpp
+else
+    echo "== building the release binary"
+    cargo build --release
+fi
+rm -rf .gpu/unfold .gpu/unfold.xz
 mkdir -p .gpu/gl
-strip -o .gpu/unfold target/release/unfold
+strip -o .gpu/unfold "$target_dir/release/unfold"
+{ "$target_dir/release/unfold" info 2>/dev/null || true; } | grep '^compiled backends' >.gpu/backends
 xz -T0 -6 -f .gpu/unfold
 git rev-parse HEAD >.gpu/commit
 
@@ -55,4 +81,4 @@ else
 fi
 
 du -sh .gpu .gpu-mnist .gpu-fashion 2>/dev/null || true
-echo "packed commit $(cat .gpu/commit)"
+echo "packed commit $(cat .gpu/commit), $(cat .gpu/backends)"

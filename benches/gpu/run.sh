@@ -9,7 +9,7 @@
 #   bash benches/gpu/run.sh vanishing   # the Fashion-MNIST experiment on wgpu and on auto     (carry .gpu-fashion)
 #
 # Phases can be combined (`run.sh check bench`). Environment: BACKEND (default wgpu; cuda where
-# a binary built with `--features cuda` was packed), QUICK=1 (a smoke test of this script: quick
+# `pack.sh cuda` packed the binary), QUICK=1 (a smoke test of this script: quick
 # profiles, few repeats), REPEATS (default 5), TORCH_DEVICE (default cuda when PyTorch sees one),
 # UNFOLD_BIN (a binary to use instead of .gpu/unfold.xz), WORK (scratch folder, /tmp/unfold-gpu).
 set -uo pipefail

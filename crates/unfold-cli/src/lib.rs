@@ -451,6 +451,9 @@ fn info() {
             );
             continue;
         }
+        if let Some(compiler) = backend.kernel_compiler() {
+            println!("  {:<8} kernels compiled by {compiler}", backend.name());
+        }
         match list_devices(backend) {
             Ok(devices) => {
                 for (i, (_, description)) in devices.iter().enumerate() {

@@ -109,6 +109,17 @@ impl Backend {
     pub fn is_cpu(self) -> bool {
         matches!(self, Backend::Ndarray | Backend::Flex)
     }
+
+    /// How this binary's `cuda` backend compiles kernels: with NVRTC from CUDA C++ under the
+    /// `cuda-cpp` feature, otherwise through cubecl-cuda's default LLVM backend. `None` for the
+    /// other backends, which have one compiler each.
+    pub fn kernel_compiler(self) -> Option<&'static str> {
+        match self {
+            Backend::Cuda if cfg!(feature = "cuda-cpp") => Some("NVRTC (CUDA C++)"),
+            Backend::Cuda => Some("LLVM (PTX)"),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for Backend {
@@ -562,6 +573,24 @@ mod tests {
     fn parses_names_case_insensitively() {
         assert_eq!("NdArray".parse::<Backend>().unwrap(), Backend::Ndarray);
         assert_eq!(" wgpu ".parse::<Backend>().unwrap(), Backend::Wgpu);
+    }
+
+    #[test]
+    fn only_cuda_names_its_kernel_compiler() {
+        let expected = if cfg!(feature = "cuda-cpp") {
+            "NVRTC (CUDA C++)"
+        } else {
+            "LLVM (PTX)"
+        };
+        assert_eq!(Backend::Cuda.kernel_compiler(), Some(expected));
+        for backend in [
+            Backend::Ndarray,
+            Backend::Flex,
+            Backend::Wgpu,
+            Backend::Remote,
+        ] {
+            assert_eq!(backend.kernel_compiler(), None, "{backend}");
+        }
     }
 
     #[test]
