@@ -58,7 +58,10 @@ pub fn prepare_output_dir(dir: &Path) -> Result<(), ResultsError> {
         source,
     };
     fs::create_dir_all(dir).map_err(unwritable)?;
-    let probe = dir.join(format!(".unfold-write-test-{}", std::process::id()));
+    // Unique per call: runs side by side (several seeds, sweep points) probe the same folder.
+    static PROBES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = PROBES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let probe = dir.join(format!(".unfold-write-test-{}-{n}", std::process::id()));
     fs::write(&probe, b"ok").map_err(unwritable)?;
     fs::remove_file(&probe).map_err(unwritable)
 }
