@@ -10,7 +10,7 @@
 //!
 //! The one exception is a study's checkpoints (`runs/`, see `crate::checkpoints`): they are the
 //! journal `--resume` goes on from, so they are written straight into the real folder as each
-//! run finishes ([`checkpoint_dir`]), survive a failure, and move into the new folder on
+//! run finishes (`checkpoint_dir`), survive a failure, and move into the new folder on
 //! success.
 
 use std::fs::{self, File, TryLockError};
