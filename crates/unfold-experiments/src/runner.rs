@@ -39,6 +39,12 @@ pub fn validate<E: Experiment>(experiment: &E, config: &E::Config) -> Result<(),
     experiment.validate(config)
 }
 
+/// [`validate`] as the error a run returns: `invalid <name> settings: …`.
+pub(crate) fn checked<E: Experiment>(experiment: &E, config: &E::Config) -> anyhow::Result<()> {
+    let name = Experiment::info(experiment).name;
+    validate(experiment, config).map_err(|e| anyhow::anyhow!("invalid {name} settings: {e}"))
+}
+
 /// The keys of `config` (and the seed) that differ from the notebook's.
 fn changed<E: Experiment>(
     experiment: &E,
@@ -83,7 +89,7 @@ pub fn run_in<E: Experiment>(
     dir: &Path,
 ) -> anyhow::Result<ExperimentOutcome> {
     let name = Experiment::info(experiment).name;
-    validate(experiment, config).map_err(|e| anyhow::anyhow!("invalid {name} settings: {e}"))?;
+    checked(experiment, config)?;
     let started = Instant::now();
     // Everything is written into a staging folder, swapped in whole on success
     // (`crate::staging`); a second process aiming at the same folder is refused.

@@ -17,7 +17,7 @@ use crate::RunContext;
 use crate::experiment::{Experiment, ExperimentOutcome};
 use crate::plots::{file_name, save};
 use crate::results::{Metrics, Report, RunMetrics, prepare_output_dir};
-use crate::runner::{build_report, read_metrics, run_in, validate};
+use crate::runner::{build_report, checked, read_metrics, run_in};
 use crate::seed_stats::{
     ANSWERS_KEY, SHOWN_RUNS, aggregate, answers_by_seed, mean_pm_std, seed_folder,
 };
@@ -117,7 +117,7 @@ pub fn run<E: Experiment>(
     dir: &Path,
 ) -> anyhow::Result<ExperimentOutcome> {
     let name = Experiment::info(experiment).name;
-    validate(experiment, config).map_err(|e| anyhow::anyhow!("invalid {name} settings: {e}"))?;
+    checked(experiment, config)?;
     let started = Instant::now();
     prepare_output_dir(dir)?;
     let seeds = ctx.seeds.clone();

@@ -131,33 +131,34 @@ fn thin<T: Copy>(items: &[T], max: usize) -> Vec<T> {
 }
 
 fn series3(series: &[Series3], max_points: usize) -> Vec<Value> {
-    let total: usize = series.iter().map(|s| s.points.len()).sum();
-    series
-        .iter()
-        .map(|s| {
-            let keep = (s.points.len() * max_points / total.max(max_points)).max(1);
-            let flat: Vec<Value> = thin(&s.points, keep)
-                .iter()
-                .flatten()
-                .map(|v| round(f64::from(*v)))
-                .collect();
-            json!({ "label": s.label, "color": color(s.color), "p": flat })
-        })
-        .collect()
+    thinned_series(
+        series.iter().map(|s| (&s.label, s.color, &s.points[..])),
+        max_points,
+    )
 }
 
 fn series2(series: &[Series2], max_points: usize) -> Vec<Value> {
-    let total: usize = series.iter().map(|s| s.points.len()).sum();
+    thinned_series(
+        series.iter().map(|s| (&s.label, s.color, &s.points[..])),
+        max_points,
+    )
+}
+
+/// Point sets thinned to about `max_points` in all (each keeps its share), flattened.
+fn thinned_series<'a, const N: usize>(
+    series: impl Iterator<Item = (&'a String, Rgb, &'a [[f32; N]])> + Clone,
+    max_points: usize,
+) -> Vec<Value> {
+    let total: usize = series.clone().map(|(_, _, points)| points.len()).sum();
     series
-        .iter()
-        .map(|s| {
-            let keep = (s.points.len() * max_points / total.max(max_points)).max(1);
-            let flat: Vec<Value> = thin(&s.points, keep)
+        .map(|(label, rgb, points)| {
+            let keep = (points.len() * max_points / total.max(max_points)).max(1);
+            let flat: Vec<Value> = thin(points, keep)
                 .iter()
                 .flatten()
                 .map(|v| round(f64::from(*v)))
                 .collect();
-            json!({ "label": s.label, "color": color(s.color), "p": flat })
+            json!({ "label": label, "color": color(rgb), "p": flat })
         })
         .collect()
 }
