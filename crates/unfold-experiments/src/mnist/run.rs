@@ -114,12 +114,20 @@ pub(super) fn run(
     };
     let baseline_optimizer = &config.baseline_optimizer;
 
-    // The initialization study (its first entry is the baseline MLP).
+    // The initialization study (its first entry is the baseline MLP), trained together with
+    // batch normalization, which depends on no study's outcome: on the CPU the runs train two
+    // side by side, and five initializations alone would leave one lane idle for a whole run.
     let init_specs: Vec<RunSpec> = config
         .initializations
         .iter()
         .map(|&init| spec(init, baseline_optimizer, false))
         .collect();
+    let batch_norm_spec = spec(LayerInit::Default, baseline_optimizer, true);
+    let mut first_specs = init_specs.clone();
+    if config.batch_norm {
+        first_specs.push(batch_norm_spec.clone());
+    }
+    runs.get_all(&first_specs)?;
     let inits: Vec<(LayerInit, String, RunMetrics)> = config
         .initializations
         .iter()
@@ -144,24 +152,27 @@ pub(super) fn run(
     let best_optimizer = best_by_validation(&optimizers, true);
     let worst_optimizer = best_by_validation(&optimizers, false);
 
-    // Reflection (the best initialization with the worst optimizer and vice versa) and batch
-    // normalization, trained together: they are independent.
+    // Reflection: the best initialization with the worst optimizer and vice versa.
     let mut last_specs = Vec::new();
     if config.reflection {
         last_specs.push(spec(best_init, &worst_optimizer, false));
         last_specs.push(spec(worst_init, &best_optimizer, false));
     }
-    if config.batch_norm {
-        last_specs.push(spec(LayerInit::Default, baseline_optimizer, true));
-    }
-    let mut last = runs.get_all(&last_specs)?;
-    let batch_norm = if config.batch_norm { last.pop() } else { None };
-    let reflection: Vec<(String, RunMetrics)> = last;
+    let reflection: Vec<(String, RunMetrics)> = runs.get_all(&last_specs)?;
+    let batch_norm = if config.batch_norm {
+        runs.get_all(std::slice::from_ref(&batch_norm_spec))?.pop()
+    } else {
+        None
+    };
     if runs.checkpoints.resumed > 0 {
         record.extra("resumed_runs", runs.checkpoints.resumed)?;
     }
 
-    for (spec, m) in &runs.done {
+    // The summary lists the runs in the studies' order, batch normalization last, whenever
+    // it trained.
+    let mut done: Vec<&(RunSpec, RunMetrics)> = runs.done.iter().collect();
+    done.sort_by_key(|(spec, _)| spec.batch_norm);
+    for (spec, m) in done {
         record.add_run(&spec.name(), m.clone());
     }
     let baseline_name = inits[0].1.clone();
