@@ -255,12 +255,15 @@ pub fn main() -> ExitCode {
     }
     // Before any device opens: compiled kernels and autotune results persist between runs.
     unfold_device::kernel_cache::enable(unfold_device::kernel_cache::dir().as_deref());
-    let experiment = matches
-        .subcommand()
-        .and_then(|(name, sub)| experiments::run_subcommand(name, sub));
-    let result = experiment.unwrap_or_else(|| match Cli::from_arg_matches(&matches) {
-        Ok(cli) => dispatch(cli),
-        Err(e) => e.exit(),
+    // The command runs on a thread of the CPU backends' pool (see `on_cpu_pool`).
+    let result = unfold_device::threads::on_cpu_pool(|| {
+        let experiment = matches
+            .subcommand()
+            .and_then(|(name, sub)| experiments::run_subcommand(name, sub));
+        experiment.unwrap_or_else(|| match Cli::from_arg_matches(&matches) {
+            Ok(cli) => dispatch(cli),
+            Err(e) => e.exit(),
+        })
     });
     match result {
         Ok(code) => code,

@@ -62,6 +62,19 @@ pub unsafe fn set_cpu_threads(threads: NonZeroUsize) -> Result<(), String> {
         .map_err(|e| format!("cannot set the CPU thread count to {threads}: {e}"))
 }
 
+/// Runs `work` on a thread of rayon's global pool (the pool [`set_cpu_threads`] sized), blocking
+/// the caller until it returns.
+///
+/// The CPU backends split every matrix product and element-wise kernel over that pool. Started
+/// from a thread outside it, each such split is handed to the pool and waited for across
+/// threads, thousands of times a second for a training loop; started from a thread of the
+/// pool, the caller works on its share itself. On the 2-core development machine a W3 run on
+/// two threads went from ≈ 9k to ≈ 17k images/s this way (BENCHMARKS.md, "The calling
+/// thread").
+pub fn on_cpu_pool<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    rayon::scope(|_| work())
+}
+
 /// The threads the CPU backends use (rayon's global pool; building it if needed).
 pub fn cpu_threads() -> usize {
     rayon::current_num_threads()
