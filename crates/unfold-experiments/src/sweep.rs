@@ -241,7 +241,7 @@ pub fn run(
         .iter()
         .filter(|p| !(resume && finished(p).is_some()))
         .collect();
-    if todo.len() < points.len() {
+    if todo.len() < points.len() && unfold_train::terminal_progress() {
         eprintln!(
             "unfold: --resume: {} of {} points already finished, reused",
             points.len() - todo.len(),
@@ -254,7 +254,9 @@ pub fn run(
         (),
         |_| Ok(()),
         |lane, _, point| {
-            eprintln!("unfold: sweep point {}", point.name);
+            if unfold_train::terminal_progress() {
+                eprintln!("unfold: sweep point {}", point.name);
+            }
             experiment.run_tree_in(&point.tree, lane, &dir.join(&point.name))
         },
     )?;

@@ -20,6 +20,8 @@ pub use gradient_descent::{GradientDescentConfig, GradientDescentOutcome, fit_so
 pub use loss::Loss;
 pub use optim::OptimizerConfig;
 pub use probe::{GradientProbe, GradientRecord};
-pub use progress::{NoProgress, Progress, ProgressGroup, TerminalProgress, set_terminal_progress};
+pub use progress::{
+    NoProgress, Progress, ProgressGroup, TerminalProgress, set_terminal_progress, terminal_progress,
+};
 pub use regression::{RegressionConfig, RegressionData, RegressionFit, Regressor, fit_regression};
 pub use xor::{train_xor, train_xor_batched};

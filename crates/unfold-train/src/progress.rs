@@ -39,6 +39,12 @@ pub fn set_terminal_progress(enabled: bool) {
     TERMINAL_PROGRESS.store(enabled, Ordering::Relaxed);
 }
 
+/// Whether progress is reported ([`set_terminal_progress`]); the lines a run prints about its
+/// own progress ("resumed from an earlier run", "trained on …") follow it too.
+pub fn terminal_progress() -> bool {
+    TERMINAL_PROGRESS.load(Ordering::Relaxed)
+}
+
 /// A progress bar on standard error, drawn only when it is a terminal, and one line per
 /// finished run that took a second or more, in every case (so logs of long runs in CI or pipes
 /// show how far they got).

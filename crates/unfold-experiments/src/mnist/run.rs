@@ -96,7 +96,9 @@ pub(super) fn run(
 ) -> anyhow::Result<()> {
     let dir = record.dir.clone();
     let data = load_data(config, ctx)?;
-    println!("  {}", data.sanity);
+    if unfold_train::terminal_progress() {
+        println!("  {}", data.sanity);
+    }
     record.extra("sanity_check", &data.sanity)?;
     record.extra("test_image_count", data.test_images.len())?;
 

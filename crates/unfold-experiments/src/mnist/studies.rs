@@ -123,7 +123,9 @@ impl<'a> Runs<'a> {
             }
             let name = spec.name();
             if let Some(metrics) = self.checkpoints.load(&name) {
-                println!("  · {name} — resumed from an earlier run");
+                if unfold_train::terminal_progress() {
+                    println!("  · {name} — resumed from an earlier run");
+                }
                 self.done.push((spec.clone(), metrics));
             } else {
                 to_train.push(spec.clone());
@@ -140,7 +142,7 @@ impl<'a> Runs<'a> {
                 let splits = splits.as_ref().unwrap_or(&self.data.splits);
                 let metrics = train_run(config, ctx, splits, spec)?;
                 checkpoints.save(&spec.name(), &metrics)?;
-                if spread_over > 1 {
+                if spread_over > 1 && unfold_train::terminal_progress() {
                     println!(
                         "  · {} — trained on {}",
                         spec.name(),
