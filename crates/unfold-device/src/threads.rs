@@ -68,9 +68,7 @@ pub unsafe fn set_cpu_threads(threads: NonZeroUsize) -> Result<(), String> {
 /// The CPU backends split every matrix product and element-wise kernel over that pool. Started
 /// from a thread outside it, each such split is handed to the pool and waited for across
 /// threads, thousands of times a second for a training loop; started from a thread of the
-/// pool, the caller works on its share itself. On the 2-core development machine a W3 run on
-/// two threads went from ≈ 9k to ≈ 17k images/s this way (BENCHMARKS.md, "The calling
-/// thread").
+/// pool, the caller works on its share itself (BENCHMARKS.md, "CPU speed: what was tried").
 pub fn on_cpu_pool<R: Send>(work: impl FnOnce() -> R + Send) -> R {
     rayon::scope(|_| work())
 }
