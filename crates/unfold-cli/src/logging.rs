@@ -9,26 +9,16 @@
 //! `-q` silences the informational lines (progress, per-experiment summaries, "wrote …"),
 //! never errors: they still print, and the exit code still says how it went.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
 use tracing_subscriber::EnvFilter;
 
-static QUIET: AtomicBool = AtomicBool::new(false);
-
-/// Whether `--quiet` was given: informational lines are left out.
+/// Whether `--quiet` was given: informational lines are left out. `unfold_train` keeps the flag,
+/// since its progress bars and the experiments' lines follow it too.
 pub(crate) fn quiet() -> bool {
-    QUIET.load(Ordering::Relaxed)
+    !unfold_train::terminal_progress()
 }
 
 /// `println!` for informational lines: nothing under `--quiet`.
-macro_rules! say {
-    ($($arg:tt)*) => {
-        if !$crate::logging::quiet() {
-            println!($($arg)*);
-        }
-    };
-}
-pub(crate) use say;
+pub(crate) use unfold_train::say;
 
 /// The filter used without `RUST_LOG`: unfold's own events (`unfold*` targets) and, from
 /// `-v` on, the libraries' at one level less. `unfold serve` shows what its sessions do (Burn's
@@ -48,7 +38,6 @@ fn default_directives(verbose: u8, quiet: bool, serving: bool) -> &'static str {
 /// Installs the subscriber and applies `--quiet`; call once, before any work. `serving`: the
 /// command is `unfold serve`.
 pub(crate) fn init(verbose: u8, quiet: bool, serving: bool) {
-    QUIET.store(quiet, Ordering::Relaxed);
     unfold_train::set_terminal_progress(!quiet);
     let fallback = || EnvFilter::new(default_directives(verbose, quiet, serving));
     let filter = match std::env::var(EnvFilter::DEFAULT_ENV) {

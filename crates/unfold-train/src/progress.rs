@@ -39,10 +39,21 @@ pub fn set_terminal_progress(enabled: bool) {
     TERMINAL_PROGRESS.store(enabled, Ordering::Relaxed);
 }
 
-/// Whether progress is reported ([`set_terminal_progress`]); the lines a run prints about its
-/// own progress ("resumed from an earlier run", "trained on …") follow it too.
+/// Whether progress is reported ([`set_terminal_progress`]): the one record of `--quiet`,
+/// which the informational lines ([`say!`](crate::say)) follow too.
 pub fn terminal_progress() -> bool {
     TERMINAL_PROGRESS.load(Ordering::Relaxed)
+}
+
+/// `println!` for informational lines ("resumed from an earlier run", "wrote …"): nothing
+/// while [`terminal_progress`] is off (`--quiet`).
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {
+        if $crate::terminal_progress() {
+            println!($($arg)*);
+        }
+    };
 }
 
 /// A progress bar on standard error, drawn only when it is a terminal, and one line per

@@ -96,9 +96,7 @@ pub(super) fn run(
 ) -> anyhow::Result<()> {
     let dir = record.dir.clone();
     let data = load_data(config, ctx)?;
-    if unfold_train::terminal_progress() {
-        println!("  {}", data.sanity);
-    }
+    unfold_train::say!("  {}", data.sanity);
     record.extra("sanity_check", &data.sanity)?;
     record.extra("test_image_count", data.test_images.len())?;
 

@@ -123,9 +123,7 @@ impl<'a> Runs<'a> {
             }
             let name = spec.name();
             if let Some(metrics) = self.checkpoints.load(&name) {
-                if unfold_train::terminal_progress() {
-                    println!("  · {name} — resumed from an earlier run");
-                }
+                unfold_train::say!("  · {name} — resumed from an earlier run");
                 self.done.push((spec.clone(), metrics));
             } else {
                 to_train.push(spec.clone());
@@ -142,8 +140,8 @@ impl<'a> Runs<'a> {
                 let splits = splits.as_ref().unwrap_or(&self.data.splits);
                 let metrics = train_run(config, ctx, splits, spec)?;
                 checkpoints.save(&spec.name(), &metrics)?;
-                if spread_over > 1 && unfold_train::terminal_progress() {
-                    println!(
+                if spread_over > 1 {
+                    unfold_train::say!(
                         "  · {} — trained on {}",
                         spec.name(),
                         ctx.device_description

@@ -30,9 +30,7 @@ pub(super) fn run(
     let mut finished: BTreeMap<usize, Vec<RunMetrics>> = BTreeMap::new();
     for plan in &plans {
         if let Some(saved) = checkpoints.load_all(&plan.run_names()) {
-            if unfold_train::terminal_progress() {
-                println!("  · d={} — resumed from an earlier run", plan.d);
-            }
+            unfold_train::say!("  · d={} — resumed from an earlier run", plan.d);
             finished.insert(plan.d, saved);
         }
     }
