@@ -14,25 +14,6 @@ use common::TempDir;
 use common::cdp::Browser;
 use serde_json::json;
 
-fn chromium() -> Option<&'static str> {
-    let found = ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|b| {
-            Command::new(b)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        });
-    if found.is_none() {
-        assert!(
-            std::env::var_os("UNFOLD_REQUIRE_CHROMIUM").is_none(),
-            "UNFOLD_REQUIRE_CHROMIUM is set but no chromium was found"
-        );
-        eprintln!("skipped the browser checks: chromium is not installed");
-    }
-    found
-}
-
 /// The canvas of the first element matching `selector`, as a data URL (its pixels).
 fn pixels(selector: &str) -> String {
     format!("document.querySelector({selector:?}).toDataURL()")
@@ -49,7 +30,9 @@ fn centre(browser: &mut Browser, selector: &str) -> (f64, f64) {
 
 #[test]
 fn the_report_turns_scrubs_and_reads_values_offline() {
-    let Some(chromium) = chromium() else { return };
+    let Some(chromium) = common::chromium() else {
+        return;
+    };
     let tmp = TempDir::new("interactive-report");
     let out = tmp.path().join("results");
     let run = Command::new(env!("CARGO_BIN_EXE_unfold"))

@@ -14,25 +14,6 @@ use common::{TempDir, ndarray_context};
 use unfold::experiments::Profile;
 use unfold::experiments::spirals3d::{Spirals3dConfig, run};
 
-fn chromium() -> Option<&'static str> {
-    let found = ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|b| {
-            Command::new(b)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        });
-    if found.is_none() {
-        assert!(
-            std::env::var_os("UNFOLD_REQUIRE_CHROMIUM").is_none(),
-            "UNFOLD_REQUIRE_CHROMIUM is set but no chromium was found"
-        );
-        eprintln!("skipped the browser checks: chromium is not installed");
-    }
-    found
-}
-
 fn headless(browser: &str, page: &Path, extra: &[&str]) -> std::process::Output {
     let url = format!("file://{}", page.display());
     Command::new(browser)
@@ -95,7 +76,9 @@ fn reproduce_all_reports_failures_in_one_line_and_the_page_loads_cleanly() {
     );
     assert!(html.contains("At a glance"));
 
-    let Some(browser) = chromium() else { return };
+    let Some(browser) = common::chromium() else {
+        return;
+    };
     let dom = headless(
         browser,
         &page,

@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests: temporary folders, a learnable IDX dataset
-//! fixture, the real data dir from `UNFOLD_DATA`, an `ndarray` run context, and the `unfold`
-//! binary with its output as text.
+//! fixture, the real data dir from `UNFOLD_DATA`, an `ndarray` run context, the `unfold`
+//! binary with its output as text, and the browser for the page tests.
 #![allow(dead_code)]
 
 pub mod cdp;
@@ -147,4 +147,25 @@ pub fn stderr(o: &std::process::Output) -> String {
 /// What a finished command printed on stdout.
 pub fn stdout(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The Chromium-like browser on `PATH`, or `None` (the browser checks are then skipped, unless
+/// `UNFOLD_REQUIRE_CHROMIUM` is set, as CI sets it: then its absence fails the test).
+pub fn chromium() -> Option<&'static str> {
+    let found = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            std::process::Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("UNFOLD_REQUIRE_CHROMIUM").is_none(),
+            "UNFOLD_REQUIRE_CHROMIUM is set but no chromium was found"
+        );
+        eprintln!("skipped the browser checks: chromium is not installed");
+    }
+    found
 }
