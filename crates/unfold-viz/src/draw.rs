@@ -774,18 +774,10 @@ fn point_obstacles<DB: DrawingBackend>(
     ctx: &Ctx,
 ) -> legend::Obstacles {
     let (radius, _, _) = point_style(points, false, ctx);
-    legend::Obstacles {
-        segments: points
-            .iter()
-            .flatten()
-            .map(|p| {
-                let (a, b) = chart.backend_coord(p);
-                let p = (f64::from(a), f64::from(b));
-                (p, p)
-            })
-            .collect(),
-        pad: f64::from(radius) + 2.0,
-    }
+    legend::Obstacles::dots(
+        points.iter().flatten().map(|p| chart.backend_coord(p)),
+        radius,
+    )
 }
 
 // ---------------------------------------------------------------------------
@@ -967,18 +959,8 @@ fn scatter3<DB: DrawingBackend>(
     let placement = {
         let chart = chart3d(&body, [&x, &v, &d], ctx)?;
         let coord = chart.as_coord_spec();
-        let obstacles = legend::Obstacles {
-            segments: points
-                .iter()
-                .flatten()
-                .map(|p| {
-                    let (a, b) = coord.translate(p);
-                    let p = (f64::from(a), f64::from(b));
-                    (p, p)
-                })
-                .collect(),
-            pad: f64::from(radius) + 2.0,
-        };
+        let obstacles =
+            legend::Obstacles::dots(points.iter().flatten().map(|p| coord.translate(p)), radius);
         // The cube leaves the upper corners free; prefer the upper right.
         legend::placement(&body, &chart, &entries, &obstacles, &legend::CORNERS, ctx)
     };

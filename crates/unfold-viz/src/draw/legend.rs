@@ -37,6 +37,19 @@ pub(super) struct Obstacles {
 }
 
 impl Obstacles {
+    /// Dots of `radius` pixels at `pixels` (figure pixels), with 2 pixels to spare.
+    pub fn dots(pixels: impl Iterator<Item = (i32, i32)>, radius: i32) -> Self {
+        Self {
+            segments: pixels
+                .map(|(a, b)| {
+                    let p = (f64::from(a), f64::from(b));
+                    (p, p)
+                })
+                .collect(),
+            pad: f64::from(radius) + 2.0,
+        }
+    }
+
     /// Whether any segment comes within `pad` of the rectangle.
     fn touch(&self, r: &PixelRect) -> bool {
         let (x0, y0) = (f64::from(r.x0) - self.pad, f64::from(r.y0) - self.pad);
