@@ -121,7 +121,7 @@ fn three_seeds_give_means_statistics_and_answers_counted_per_seed() {
 fn a_sweep_runs_every_point_and_resumes() {
     let tmp = TempDir::new("sweep-two");
     let out = tmp.path().to_str().unwrap();
-    let o = run(&[
+    let sweep_args = [
         "sweep",
         "spirals3d",
         "--set",
@@ -134,7 +134,8 @@ fn a_sweep_runs_every_point_and_resumes() {
         "flex",
         "--out",
         out,
-    ]);
+    ];
+    let o = run(&sweep_args);
     assert!(stdout(&o).contains("2 point(s)"));
     let dir = tmp.path().join("sweep-spirals3d");
     let sweep = json(&dir.join("sweep.json"));
@@ -160,21 +161,7 @@ fn a_sweep_runs_every_point_and_resumes() {
             .join("metrics.json"),
     )
     .unwrap();
-    let o = run(&[
-        "sweep",
-        "spirals3d",
-        "--set",
-        "data.noise=0.05,0.2",
-        "--set",
-        "epochs=60",
-        "--profile",
-        "quick",
-        "--backend",
-        "flex",
-        "--out",
-        out,
-        "--resume",
-    ]);
+    let o = run(&[&sweep_args[..], &["--resume"]].concat());
     assert!(
         stderr(&o).contains("2 of 2 points already finished"),
         "{}",
