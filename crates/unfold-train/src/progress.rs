@@ -40,7 +40,7 @@ pub fn set_terminal_progress(enabled: bool) {
 }
 
 /// Whether progress is reported ([`set_terminal_progress`]): the one record of `--quiet`,
-/// which the informational lines ([`say!`](crate::say)) follow too.
+/// which the informational lines (`unfold_train::say!`) follow too.
 pub fn terminal_progress() -> bool {
     TERMINAL_PROGRESS.load(Ordering::Relaxed)
 }
