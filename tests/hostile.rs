@@ -521,6 +521,95 @@ fn a_second_process_on_the_same_folder_is_refused() {
     assert!(run(cmd).status.success());
 }
 
+#[test]
+fn a_report_rebuild_is_refused_while_a_run_writes_the_folder() {
+    let tmp = TempDir::new("hostile-report-lock");
+    let out = tmp.path().join("out");
+    let mut cmd = unfold(&["spirals3d", "--profile", "quick", "--backend", "flex"]);
+    cmd.arg("--out").arg(&out);
+    assert!(run(cmd).status.success());
+    let report = out.join("spirals3d/report.md");
+    std::fs::write(&report, "edited").unwrap();
+    // This process plays a run writing the folder: `unfold report` must not rewrite it.
+    let lock = std::fs::File::create(out.join(".spirals3d.lock")).unwrap();
+    lock.lock().unwrap();
+    let mut cmd = unfold(&["report"]);
+    cmd.arg(&out);
+    let err = one_line_failure(&run(cmd), "spirals3d");
+    assert!(err.contains("another unfold process"), "{err}");
+    assert!(err.contains("unfold report again"), "{err}");
+    assert_eq!(std::fs::read_to_string(&report).unwrap(), "edited");
+    lock.unlock().unwrap();
+    let mut cmd = unfold(&["report"]);
+    cmd.arg(&out);
+    assert!(run(cmd).status.success());
+    assert_ne!(std::fs::read_to_string(&report).unwrap(), "edited");
+}
+
+#[test]
+fn a_run_of_several_seeds_killed_halfway_leaves_the_earlier_result_whole() {
+    let tmp = TempDir::new("hostile-seeds-whole");
+    let out = tmp.path().join("out");
+    let seeds = |seed: &str| {
+        let mut cmd = unfold(&["spirals3d", "--profile", "quick", "--backend", "flex"]);
+        // One thread: the seeds run one after the other.
+        cmd.args(["--seeds", "4", "--threads", "1", "--seed", seed])
+            .arg("--out")
+            .arg(&out);
+        cmd
+    };
+    assert!(run(seeds("1")).status.success());
+    let dir = out.join("spirals3d");
+    let contents = || -> Vec<(PathBuf, Vec<u8>)> {
+        files_under(&dir)
+            .into_iter()
+            .map(|p| (p.clone(), std::fs::read(p).unwrap()))
+            .collect()
+    };
+    let before = contents();
+    assert!(
+        before
+            .iter()
+            .any(|(p, _)| p.ends_with("seed-1/metrics.json"))
+    );
+    // Another seed; killed once its first seed is done, while the others still train.
+    let mut child = seeds("11")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let first_seed_done = || {
+        std::fs::read_dir(&out)
+            .unwrap()
+            .flatten()
+            .any(|e| e.path().join("spirals3d/seed-11/metrics.json").is_file())
+    };
+    let started = std::time::Instant::now();
+    while !first_seed_done() && started.elapsed() < std::time::Duration::from_secs(120) {
+        assert!(child.try_wait().unwrap().is_none(), "the run ended early");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(first_seed_done(), "the first seed never finished");
+    assert_eq!(contents(), before, "the earlier result changed");
+    // The next run sweeps what the killed one left and replaces the folder whole.
+    assert!(run(seeds("21")).status.success());
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!names.iter().any(|n| n.contains("staging")), "{names:?}");
+    let seeds_now: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("seed-"))
+        .collect();
+    let mut seeds_now = seeds_now;
+    seeds_now.sort();
+    assert_eq!(seeds_now, ["seed-21", "seed-22", "seed-23", "seed-24"]);
+}
+
 // The configuration parser (the `settings` fuzz target's oracle, on stable Rust).
 
 #[test]

@@ -138,6 +138,80 @@ fn a_study_spreads_over_two_servers() {
     assert!(m["runs"].as_object().unwrap().len() >= 10, "{m}");
 }
 
+/// A server that stops answering in the middle of a study (its process stopped, as a hung
+/// server or machine would be, while the kernel still accepts connections for it): the client
+/// ends soon after its deadline with an error naming the server, instead of waiting forever,
+/// and the runs that finished are kept for `--resume`.
+#[cfg(unix)]
+#[test]
+fn a_server_that_stops_answering_mid_study_is_an_error_after_the_deadline() {
+    let tmp = TempDir::new("remote-stop");
+    let data = tmp.path().join("data");
+    write_fixture(&data, DatasetKind::Mnist, 2000, 200);
+    let out = tmp.path().join("results");
+    let server = Server::start(&[]);
+    let pid = server.child.id().to_string();
+    let signal = |name: &str| {
+        let status = Command::new("kill").args([name, &pid]).status().unwrap();
+        assert!(status.success(), "kill {name} {pid}");
+    };
+    let mut cmd = unfold(
+        &[
+            "mnist",
+            "--backend",
+            "remote",
+            "--remote",
+            &server.url,
+            "--remote-timeout",
+            "2",
+        ],
+        &out,
+    );
+    cmd.arg("--data-dir").arg(&data);
+    let mut client = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let runs_dir = out.join("mnist/runs");
+    let started = Instant::now();
+    while saved_runs(&runs_dir) < 1 && started.elapsed() < Duration::from_secs(300) {
+        assert!(
+            client.try_wait().unwrap().is_none(),
+            "the study ended early"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    signal("-STOP");
+    let stopped = Instant::now();
+    while client.try_wait().unwrap().is_none() && stopped.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let waited = stopped.elapsed();
+    if client.try_wait().unwrap().is_none() {
+        let _ = client.kill();
+    }
+    signal("-CONT");
+    let output = client.wait_with_output().unwrap();
+    let all = text(&output);
+    assert!(
+        waited < Duration::from_secs(60),
+        "the client still waited 60 s after its server stopped answering:\n{all}"
+    );
+    assert!(!output.status.success(), "{all}");
+    let error: Vec<&str> = all.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(error.len(), 1, "one error line:\n{all}");
+    for needed in [
+        server.url.as_str(),
+        "stopped answering",
+        "within 2 s",
+        "--resume",
+    ] {
+        assert!(error[0].contains(needed), "{needed}: {}", error[0]);
+    }
+    assert!(saved_runs(&runs_dir) >= 1, "finished runs were lost");
+}
+
 /// A server that dies in the middle of a study: the client stops with an error naming the
 /// server, the runs that finished are kept, and `--resume` on another server goes on from them.
 #[test]

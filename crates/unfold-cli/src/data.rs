@@ -9,6 +9,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Subcommand, ValueEnum};
 use unfold_data::{DATA_ENV, DatasetKind, Split, load_from, survey};
@@ -52,6 +53,15 @@ pub enum DataCommand {
         /// standard mirrors and $UNFOLD_MIRROR).
         #[arg(long = "mirror", value_name = "URL")]
         mirrors: Vec<String>,
+        /// Longest silence allowed, in seconds: to connect, and between two reads of a
+        /// download (default: 15 to connect, 30 per read). A server that stays silent longer
+        /// is given up for the next mirror.
+        #[arg(long, value_name = "SECS", env = "UNFOLD_FETCH_TIMEOUT", value_parser = seconds_parser)]
+        timeout: Option<f64>,
+        /// Longest time for one file, in seconds, from connecting to the last byte (raise it
+        /// on a slow link: a live but slow transfer is cut off only here).
+        #[arg(long, value_name = "SECS", env = "UNFOLD_FETCH_MAX_TIME", default_value_t = 600.0, value_parser = seconds_parser)]
+        max_time: f64,
     },
     /// Check the dataset files: present, complete, and identical to the published ones.
     Verify {
@@ -94,12 +104,25 @@ pub fn run_to(cmd: DataCommand, out: &mut dyn Write) -> anyhow::Result<ExitCode>
             datasets,
             data_dir,
             mirrors,
-        } => fetch(
-            &kinds(&datasets),
-            explicit_data_dir(data_dir).as_deref(),
-            &mirrors,
-            out,
-        ),
+            timeout,
+            max_time,
+        } => {
+            let mut options = FetchOptions {
+                total_timeout: Duration::from_secs_f64(max_time),
+                ..FetchOptions::default()
+            };
+            if let Some(secs) = timeout {
+                options.connect_timeout = Duration::from_secs_f64(secs);
+                options.read_timeout = Duration::from_secs_f64(secs);
+            }
+            fetch(
+                &kinds(&datasets),
+                explicit_data_dir(data_dir).as_deref(),
+                &mirrors,
+                &options,
+                out,
+            )
+        }
         DataCommand::Verify { datasets, data_dir } => {
             verify(&datasets, explicit_data_dir(data_dir).as_deref(), out)
         }
@@ -108,6 +131,16 @@ pub fn run_to(cmd: DataCommand, out: &mut dyn Write) -> anyhow::Result<ExitCode>
             explicit_data_dir(data_dir).as_deref(),
             out,
         ),
+    }
+}
+
+/// A deadline in seconds: positive, finite and at most a day (`--timeout`, `--remote-timeout`).
+pub(crate) fn seconds_parser(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 => Ok(secs),
+        _ => Err(format!(
+            "'{text}' is not a number of seconds between 0 and 86400 (e.g. 20 or 2.5)"
+        )),
     }
 }
 
@@ -141,6 +174,7 @@ fn fetch(
     kinds: &[DatasetKind],
     data_dir: Option<&Path>,
     cli_mirrors: &[String],
+    options: &FetchOptions,
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let root = fetch_root(data_dir);
@@ -156,13 +190,7 @@ fn fetch(
         };
         let dir = root.join(kind.dir_name());
         writeln!(out, "{kind} → {}", dir.display())?;
-        match fetch_dataset(
-            kind,
-            &root,
-            &bases,
-            &FetchOptions::default(),
-            &mut BarProgress::new(),
-        ) {
+        match fetch_dataset(kind, &root, &bases, options, &mut BarProgress::new()) {
             Ok(outcomes) => {
                 for o in &outcomes {
                     let what = match &o.action {

@@ -9,7 +9,9 @@ use clap::{ArgMatches, Args, FromArgMatches};
 use serde_json::Value;
 use unfold_experiments::results::{Manifest, Status, prepare_output_dir, write_atomic};
 use unfold_experiments::settings::{ConfigListing, Overrides};
-use unfold_experiments::{AnyExperiment, EXPERIMENTS, ExperimentOutcome, Profile, index, registry};
+use unfold_experiments::{
+    AnyExperiment, EXPERIMENTS, ExperimentOutcome, Profile, index, registry, staging,
+};
 
 use crate::logging::say;
 use crate::setup::{BackendChoice, RunArgs, Setup, experiment_parser, profile_parser};
@@ -252,8 +254,12 @@ pub fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
     let mut setup = Setup::new(&args.run, BackendChoice::Auto)?;
     prepare_output_dir(&args.run.out)?;
     // One reproduce-all per results folder: its page and manifest are written last, whole.
-    let _whole_folder =
-        unfold_experiments::staging::lock(&args.run.out, "reproduce-all", &args.run.out)?;
+    let _whole_folder = staging::lock(
+        &args.run.out,
+        "reproduce-all",
+        &args.run.out,
+        staging::ANOTHER_OUT,
+    )?;
 
     let started = Instant::now();
     let started_at = Manifest::finish(String::new()).finished;
@@ -364,7 +370,15 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let page = sweep::run(experiment, &axes, &points, &ctx, args.run.resume)?;
     if args.run.out.join("manifest.json").is_file() {
-        index::rebuild(&args.run.out)?;
+        // The page links the sweep; a reproduce-all writing this folder now links it itself.
+        match staging::lock(&args.run.out, "reproduce-all", &args.run.out, "") {
+            Ok(_page) => {
+                index::rebuild(&args.run.out)?;
+            }
+            Err(_) => say!(
+                "  the results page is being written by another unfold process; it will link the sweep"
+            ),
+        }
     }
     say!(
         "  {} point(s) in {:.1}s → {}",
@@ -403,6 +417,9 @@ pub fn config(args: &ConfigArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// What `unfold report` suggests when a run is writing the folder it rebuilds.
+const AGAIN: &str = "then run unfold report again";
+
 /// `unfold report`: every report (and the page, where reproduce-all wrote one) rebuilt from
 /// the recorded results, without a device and without training.
 pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
@@ -416,6 +433,9 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
         );
     }
     for folder in &folders {
+        // Held while this folder's reports are rewritten: a run writing it is never mixed in.
+        let name = folder.file_name().map(|n| n.to_string_lossy().into_owned());
+        let _folder = staging::lock(dir, &name.unwrap_or_default(), folder, AGAIN)?;
         // A combined result of several seeds holds each seed's own results folder.
         for seed_folder in unfold_experiments::runner::result_folders(folder) {
             rebuild_one(&seed_folder.join("metrics.json"))?;
@@ -425,6 +445,7 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
         say!("rebuilt {}", folder.join("report.md").display());
     }
     if manifest.is_file() {
+        let _page = staging::lock(dir, "reproduce-all", dir, AGAIN)?;
         let page = index::rebuild(dir)?;
         say!("rebuilt {}", page.display());
     }

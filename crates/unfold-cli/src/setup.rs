@@ -116,26 +116,17 @@ pub struct RemoteArgs {
         hide_env_values = true
     )]
     pub token: Option<String>,
-    /// Seconds connecting to a server may take (TCP, handshake, session, self-test); once
-    /// connected, training has no deadline, so a slow server is never cut off.
+    /// Seconds connecting to a server may take (TCP, handshake, session, self-test). Once
+    /// connected, a long operation is never cut off, but a server that leaves the liveness
+    /// check (repeated this often) unanswered this long ends the run with an error.
     #[arg(
         long,
         value_name = "SECS",
         env = "UNFOLD_REMOTE_TIMEOUT",
         default_value_t = unfold_device::DEFAULT_REMOTE_TIMEOUT_SECS as f64,
-        value_parser = timeout_parser
+        value_parser = crate::data::seconds_parser
     )]
     pub remote_timeout: f64,
-}
-
-/// A deadline in seconds: positive and finite.
-fn timeout_parser(text: &str) -> Result<f64, String> {
-    match text.trim().parse::<f64>() {
-        Ok(secs) if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 => Ok(secs),
-        _ => Err(format!(
-            "'{text}' is not a number of seconds between 0 and 86400 (e.g. 20 or 2.5)"
-        )),
-    }
 }
 
 /// Where and how experiments run: the options every experiment command and `reproduce-all`
@@ -187,7 +178,7 @@ pub struct RunArgs {
 }
 
 impl RemoteArgs {
-    /// The connect deadline, `--remote-timeout`.
+    /// The connect and liveness deadline, `--remote-timeout`.
     pub fn deadline(&self) -> std::time::Duration {
         std::time::Duration::from_secs_f64(self.remote_timeout)
     }

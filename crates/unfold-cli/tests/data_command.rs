@@ -76,17 +76,35 @@ fn write_fixture(dir: &std::path::Path) {
 
 #[test]
 fn parses_the_three_commands() {
-    match parse(&["fetch", "mnist", "--data-dir", "/d", "--mirror", "http://m"]) {
+    match parse(&[
+        "fetch",
+        "mnist",
+        "--data-dir",
+        "/d",
+        "--mirror",
+        "http://m",
+        "--timeout",
+        "2.5",
+        "--max-time",
+        "900",
+    ]) {
         DataCommand::Fetch {
             datasets,
             data_dir,
             mirrors,
+            timeout,
+            max_time,
         } => {
             assert_eq!(datasets, vec![DatasetArg::Mnist]);
             assert_eq!(data_dir, Some(PathBuf::from("/d")));
             assert_eq!(mirrors, vec!["http://m"]);
+            assert_eq!((timeout, max_time), (Some(2.5), 900.0));
         }
         other => panic!("{other:?}"),
+    }
+    for bad in ["0", "-1", "nan", "soon"] {
+        assert!(Cli::try_parse_from(["data", "fetch", "--timeout", bad]).is_err());
+        assert!(Cli::try_parse_from(["data", "fetch", "--max-time", bad]).is_err());
     }
     match parse(&["fetch"]) {
         DataCommand::Fetch { datasets, .. } => assert!(datasets.is_empty()),
@@ -101,6 +119,35 @@ fn parses_the_three_commands() {
     }
     assert!(matches!(parse(&["where"]), DataCommand::Where { .. }));
     assert!(Cli::try_parse_from(["data", "fetch", "cifar"]).is_err());
+}
+
+#[test]
+fn a_silent_mirror_is_given_up_after_the_timeout() {
+    let tmp = TempDir::new("silent-mirror");
+    // The OS accepts connections into the backlog; nobody ever answers them.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mirror = format!("http://127.0.0.1:{}", silent.local_addr().unwrap().port());
+    let dir = tmp.0.display().to_string();
+    let started = std::time::Instant::now();
+    let (code, out) = run(parse(&[
+        "fetch",
+        "mnist",
+        "--data-dir",
+        &dir,
+        "--mirror",
+        &mirror,
+        "--timeout",
+        "1",
+    ]));
+    assert_eq!(code, ExitCode::FAILURE, "{out}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "it waited {:?}",
+        started.elapsed()
+    );
+    assert!(out.contains(&mirror), "{out}");
+    assert!(!tmp.0.join("mnist/train-images-idx3-ubyte.gz").exists());
+    drop(silent);
 }
 
 #[test]

@@ -102,9 +102,15 @@ pub fn connect(
 /// [`connect`] within `deadline`: the TCP connection, an HTTP round trip with the server
 /// (checked here first, because Burn's client waits without a limit for a server that accepts
 /// the connection and never answers), Burn's WebSocket session and the self-test must all be
-/// done by then. Once connected, the training's own requests have no deadline, so a slow but
-/// alive server is never cut off; a vanished one is noticed by Burn's TCP keep-alive (about
-/// 30 s).
+/// done by then.
+///
+/// Once connected, no single request has a deadline, so a long operation of a slow but alive
+/// server is never cut off. Instead a watchdog thread repeats the HTTP round trip every
+/// `deadline` on a connection of its own: a server that no longer answers it within `deadline`,
+/// twice in a row (its process stopped or hung, its machine or the network gone), ends this
+/// process with a one-line error naming the address, because Burn's client would wait for its
+/// reply forever and cannot be interrupted. A server that closes the connection (killed) makes the pending
+/// operation fail at once, which the caller's panic guard reports.
 ///
 /// # Errors
 /// As [`connect`], and [`DeviceError::Remote`] naming the address and the step that ran out
@@ -121,12 +127,13 @@ pub fn connect_within(
     let shown = unfold_guard::secrets::urls(&url);
     let (sender, receiver) = std::sync::mpsc::channel();
     let token = token.map(str::to_owned);
+    let session_url = url.clone();
     // Burn's client has no deadline of its own: a session that never completes leaves this
     // thread waiting, and the caller goes on (to exit with the error) without it.
     std::thread::Builder::new()
         .name("unfold-remote-connect".into())
         .spawn(move || {
-            let _ = sender.send(open_session(&url, token.as_deref(), index));
+            let _ = sender.send(open_session(&session_url, token.as_deref(), index));
         })
         .map_err(|e| DeviceError::Remote {
             address: shown.clone(),
@@ -134,7 +141,7 @@ pub fn connect_within(
             hint: "the machine is out of threads; close other programs",
         })?;
     let left = until.saturating_duration_since(Instant::now());
-    receiver.recv_timeout(left).unwrap_or_else(|_| {
+    let selected = receiver.recv_timeout(left).unwrap_or_else(|_| {
         Err(DeviceError::Remote {
             address: shown,
             reason: format!(
@@ -143,7 +150,45 @@ pub fn connect_within(
             ),
             hint: TIMEOUT_HINT,
         })
-    })
+    })?;
+    watch(url, deadline);
+    Ok(selected)
+}
+
+/// What to do when a connected server stops answering.
+const LOST_HINT: &str = "check the server's terminal, its machine and the network; runs a study finished are kept, so rerun with --resume (allow a busy server more time with --remote-timeout SECS)";
+
+/// Starts the watchdog of the server at `url` (see [`connect_within`]): every `deadline`, one
+/// HTTP round trip on a fresh connection, which must be answered within `deadline` (or, when
+/// late, a second one right after).
+fn watch(url: String, deadline: Duration) {
+    let every = deadline.clamp(Duration::from_secs(1), Duration::from_secs(60));
+    let watchdog = move || {
+        loop {
+            std::thread::sleep(every);
+            let check = || preflight(&url, Instant::now() + deadline, deadline);
+            // Twice in a row before giving up: a busy machine may be late once.
+            if let Err(DeviceError::Remote {
+                address, reason, ..
+            }) = check().or_else(|_| check())
+            {
+                let lost = DeviceError::Remote {
+                    address,
+                    reason: format!("the server stopped answering during the run: {reason}"),
+                    hint: LOST_HINT,
+                };
+                eprintln!("error: {}", unfold_guard::secrets::text(&lost.to_string()));
+                // The training thread is blocked in Burn's client, waiting for a reply that
+                // will not come: only ending the process frees it. Results are committed whole
+                // (the staging folder is swept by the next run), and finished runs are kept.
+                std::process::exit(1);
+            }
+        }
+    };
+    // Without a watchdog the run works as before; a machine out of threads fails elsewhere.
+    let _ = std::thread::Builder::new()
+        .name("unfold-remote-watchdog".into())
+        .spawn(watchdog);
 }
 
 /// `20 s`, `1.5 s`.

@@ -119,6 +119,10 @@ pub fn run<E: Experiment>(
     let name = Experiment::info(experiment).name;
     checked(experiment, config)?;
     let started = Instant::now();
+    // The combined folder and every seed's folder inside it are replaced together, or not at
+    // all (`crate::staging`): each seed stages again inside this staging folder.
+    let staging = crate::staging::Staging::begin_at(dir, name)?;
+    let dir = &staging.context(ctx).out.join(name);
     prepare_output_dir(dir)?;
     let seeds = ctx.seeds.clone();
     let outcomes = crate::runs::spread(
@@ -165,7 +169,7 @@ pub fn run<E: Experiment>(
     let metrics_path = metrics.write(dir, wall)?;
     let report = build_report(experiment, config, &metrics);
     report.write(dir)?;
-    Ok(ExperimentOutcome {
+    staging.commit(ExperimentOutcome {
         name: name.into(),
         status: metrics.status,
         dir: dir.to_path_buf(),

@@ -56,7 +56,7 @@ impl Staging {
         let folder = file_name(live);
         prepare_output_dir(out)?;
         let live = live.to_path_buf();
-        let lock = lock(out, &folder, &live)?;
+        let lock = lock(out, &folder, &live, ANOTHER_OUT)?;
         sweep_leftovers(out, &folder, &live);
         let root = out.join(format!(".{folder}.staging-{}", std::process::id()));
         let stage = root.join(name);
@@ -109,10 +109,7 @@ impl Staging {
         self.committed = true;
         if had_old {
             // The checkpoints were written into the earlier folder (see the module docs).
-            let checkpoints = old.join(CHECKPOINTS);
-            if checkpoints.is_dir() && !self.live.join(CHECKPOINTS).exists() {
-                let _ = fs::rename(&checkpoints, self.live.join(CHECKPOINTS));
-            }
+            carry_checkpoints(&old, &self.live);
             let _ = fs::remove_dir_all(&old);
         }
         let _ = fs::remove_dir_all(&self.root);
@@ -142,13 +139,18 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// Takes `<out>/.<name>.lock` for writing `what`, recording this process's id in it; the lock
+/// What a run refused by [`lock`] can do besides waiting.
+pub const ANOTHER_OUT: &str = "or pass another --out";
+
+/// Takes `<out>/.<name>.lock` for writing `live`, recording this process's id in it; the lock
 /// lasts as long as the returned file is open (and ends with the process). `reproduce-all`
-/// takes one for the whole results folder (its `index.html` and `manifest.json`).
+/// takes one for the whole results folder (its `index.html` and `manifest.json`), and
+/// `unfold report` takes each folder's lock while it rewrites that folder's report.
 ///
 /// # Errors
-/// When another process holds it (a one-line message naming `what`), or `out` is unwritable.
-pub fn lock(out: &Path, name: &str, live: &Path) -> anyhow::Result<File> {
+/// When another process holds it (a one-line message naming `live`, then "wait for it to
+/// finish, `alternative`"), or `out` is unwritable.
+pub fn lock(out: &Path, name: &str, live: &Path, alternative: &str) -> anyhow::Result<File> {
     let path = out.join(format!(".{name}.lock"));
     let unwritable = |source| ResultsError::Unwritable {
         path: out.to_path_buf(),
@@ -170,7 +172,7 @@ pub fn lock(out: &Path, name: &str, live: &Path) -> anyhow::Result<File> {
                 .filter(|pid| !pid.is_empty())
                 .map_or_else(String::new, |pid| format!(" (process {pid})"));
             anyhow::bail!(
-                "another unfold process{holder} is writing {}; wait for it to finish, or pass another --out",
+                "another unfold process{holder} is writing {}; wait for it to finish, {alternative}",
                 live.display()
             );
         }
@@ -204,17 +206,48 @@ fn sweep_leftovers(out: &Path, name: &str, live: &Path) {
 }
 
 /// Where the checkpoints of `experiment` go when its context writes to `out`: the real
-/// folder's `runs/`, also while `out` is a staging root (see the module documentation).
+/// folder's `runs/`, also while `out` is a staging root (see the module documentation), or a
+/// staging root inside another one (one seed of several, staged inside the combined folder).
 pub(crate) fn checkpoint_dir(out: &Path, experiment: &str) -> PathBuf {
-    // A staging root is `<parent>/.<folder>.staging-<pid>`: the real folder is `<parent>/<folder>`.
-    let live_folder = out.file_name().and_then(|n| {
-        let n = n.to_string_lossy();
-        let rest = n.strip_prefix('.')?;
-        rest.rfind(".staging-").map(|at| rest[..at].to_string())
-    });
-    match (out.parent(), live_folder) {
-        (Some(parent), Some(folder)) => parent.join(folder).join(CHECKPOINTS),
-        _ => out.join(experiment).join(CHECKPOINTS),
+    live_path(&out.join(experiment)).join(CHECKPOINTS)
+}
+
+/// `path` with every staging folder replaced by the folder it stands for: a staging root
+/// `.<folder>.staging-<pid>` and the experiment folder inside it become `<folder>`.
+fn live_path(path: &Path) -> PathBuf {
+    let mut live = PathBuf::new();
+    let mut parts = path.components();
+    while let Some(part) = parts.next() {
+        let text = part.as_os_str().to_string_lossy();
+        let folder = text.strip_prefix('.').and_then(|rest| {
+            let (folder, pid) = rest.rsplit_once(".staging-")?;
+            pid.bytes().all(|b| b.is_ascii_digit()).then_some(folder)
+        });
+        match folder {
+            Some(folder) => {
+                live.push(folder);
+                parts.next();
+            }
+            None => live.push(part),
+        }
+    }
+    live
+}
+
+/// Moves the checkpoints of the folder `old` replaced (its `runs/`, and each seed folder's)
+/// into the new folder `live`, where it has none of its own.
+fn carry_checkpoints(old: &Path, live: &Path) {
+    let folders = fs::read_dir(old)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.file_name())
+        .filter(|name| live.join(name).is_dir());
+    for inner in std::iter::once(PathBuf::new()).chain(folders.map(PathBuf::from)) {
+        let (from, to) = (old.join(&inner), live.join(&inner));
+        if from.join(CHECKPOINTS).is_dir() && !to.join(CHECKPOINTS).exists() {
+            let _ = fs::rename(from.join(CHECKPOINTS), to.join(CHECKPOINTS));
+        }
     }
 }
 
@@ -256,5 +289,45 @@ mod tests {
         names.sort();
         assert_eq!(names, [".exp.lock", "exp"]);
         fs::remove_dir_all(out).unwrap();
+    }
+
+    #[test]
+    fn a_seed_staged_inside_its_combined_folder_keeps_its_checkpoints_in_the_real_folder() {
+        let out = scratch("nested");
+        fs::create_dir_all(out.join("exp/seed-1/runs")).unwrap();
+        fs::write(out.join("exp/seed-1/runs/a.json"), "kept").unwrap();
+        fs::write(out.join("exp/metrics.json"), "earlier").unwrap();
+        let combined = Staging::begin(&out, "exp").unwrap();
+        let seed = Staging::begin_at(&combined.stage.join("seed-1"), "exp").unwrap();
+        assert_eq!(
+            checkpoint_dir(&seed.root, "exp"),
+            out.join("exp/seed-1/runs")
+        );
+        fs::write(seed.stage.join("metrics.json"), "seed").unwrap();
+        seed.commit(outcome()).unwrap();
+        fs::write(combined.stage.join("metrics.json"), "new").unwrap();
+        combined.commit(outcome()).unwrap();
+        assert_eq!(
+            fs::read_to_string(out.join("exp/metrics.json")).unwrap(),
+            "new"
+        );
+        assert_eq!(
+            fs::read_to_string(out.join("exp/seed-1/runs/a.json")).unwrap(),
+            "kept"
+        );
+        fs::remove_dir_all(out).unwrap();
+    }
+
+    fn outcome() -> ExperimentOutcome {
+        ExperimentOutcome {
+            name: "exp".into(),
+            status: crate::results::Status::Ok,
+            dir: PathBuf::new(),
+            metrics_path: PathBuf::new(),
+            figures: Vec::new(),
+            summary: Vec::new(),
+            wall_seconds: 0.0,
+            report: crate::results::Report::default(),
+        }
     }
 }
