@@ -268,7 +268,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {}", unfold_guard::secrets::text(&format!("{e:#}")));
+            eprintln!("error: {}", unfold_guard::secrets::error(e.as_ref()));
             ExitCode::FAILURE
         }
     }
@@ -509,7 +509,7 @@ fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         let selected = match open_device(backend, args.device, &args.remote) {
             Ok(s) => s,
             Err(e) => {
-                println!("{backend}: skipped ({e:#})");
+                println!("{backend}: skipped ({})", unfold_guard::secrets::error(&e));
                 continue;
             }
         };
@@ -535,7 +535,11 @@ fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
                     );
                     results.push(m);
                 }
-                Err(e) => println!("{:<4} skipped: {e:#}", w.id()),
+                Err(e) => println!(
+                    "{:<4} skipped: {}",
+                    w.id(),
+                    unfold_guard::secrets::error(e.as_ref())
+                ),
             }
         }
     }

@@ -24,7 +24,7 @@ impl Failure {
     /// says how to get it; other errors keep their message.
     pub fn from_error(error: &anyhow::Error) -> Self {
         // Errors may quote an address or a server's words: never a secret in the page.
-        let details = unfold_guard::secrets::text(&format!("{error:#}"));
+        let details = unfold_guard::secrets::error(error.as_ref());
         let missing = error.chain().find_map(|cause| match cause.downcast_ref() {
             Some(unfold_data::DataError::NotFound { kind, looked }) => Some((*kind, looked.len())),
             _ => None,

@@ -128,6 +128,23 @@ pub fn text(message: &str) -> String {
     out
 }
 
+/// `error` and its causes as one redacted line (see [`text`]), `outer: inner: …` as
+/// `anyhow`'s `{:#}` writes it, but without a cause whose words the message before it already
+/// quotes (an error that both shows its source and returns it would say it twice).
+pub fn error(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut line = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        let words = inner.to_string();
+        if !line.contains(&words) {
+            line.push_str(": ");
+            line.push_str(&words);
+        }
+        cause = inner.source();
+    }
+    text(&line)
+}
+
 /// Where the authority of each URL in `text` ends: at a path, query, fragment, space or quote.
 fn authority_end(rest: &str) -> usize {
     rest.find(|c: char| {
@@ -181,6 +198,41 @@ fn url_passwords(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Debug)]
+    struct Quoting(std::io::Error);
+    impl std::fmt::Display for Quoting {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "cannot write /out: {}", self.0)
+        }
+    }
+    impl std::error::Error for Quoting {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn an_error_line_says_each_cause_once() {
+        let quoting = Quoting(std::io::Error::other("disk full"));
+        assert_eq!(error(&quoting), "cannot write /out: disk full");
+        let io = std::io::Error::other(Quoting(std::io::Error::other("disk full")));
+        assert_eq!(error(&io), "cannot write /out: disk full");
+        #[derive(Debug)]
+        struct Outer(Quoting);
+        impl std::fmt::Display for Outer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("mnist on flex")
+            }
+        }
+        impl std::error::Error for Outer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let outer = Outer(Quoting(std::io::Error::other("disk full")));
+        assert_eq!(error(&outer), "mnist on flex: cannot write /out: disk full");
+    }
 
     #[test]
     fn option_values_are_redacted_in_both_spellings() {
