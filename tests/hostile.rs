@@ -334,6 +334,43 @@ fn absurd_thread_counts_are_refused_up_front() {
     }
 }
 
+#[test]
+fn settings_that_would_exhaust_memory_are_refused_before_anything_is_allocated() {
+    let tmp = TempDir::new("hostile-sizes");
+    for (experiment, setting, names) in [
+        ("spirals3d", "hidden=[100000,100000]", "hidden"),
+        (
+            "spirals3d",
+            "data.points_per_class=1000000000",
+            "points_per_class",
+        ),
+        (
+            "sandwich",
+            "deep_hidden=[6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6]",
+            "deep_hidden",
+        ),
+        ("building-blocks", "hidden=1000000000", "hidden"),
+        (
+            "building-blocks",
+            "data.points_per_axis=1000000",
+            "points_per_axis",
+        ),
+        ("xor", "seeds=1000000000", "seeds"),
+    ] {
+        let mut cmd = unfold(&[experiment, "--profile", "quick", "--set", setting]);
+        cmd.arg("--out").arg(tmp.path());
+        let started = Instant::now();
+        let o = run(cmd);
+        assert!(started.elapsed() < Duration::from_secs(20), "{setting}");
+        let err = one_line_failure(&o, names);
+        assert!(
+            err.contains("expected at most") || err.contains("widths from"),
+            "{err}"
+        );
+        assert!(files_under(tmp.path()).is_empty(), "{setting} wrote files");
+    }
+}
+
 // 6 and 7. Resume.
 
 /// `metrics.json` without what legitimately differs between two runs: timings, the manifest

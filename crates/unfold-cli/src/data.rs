@@ -294,8 +294,9 @@ fn verify(
         ok = false;
         writeln!(
             out,
-            "No dataset found. `unfold data fetch` downloads both into ./data (or \
-             --data-dir / ${DATA_ENV})."
+            "No dataset found. `unfold data fetch` downloads both into {} (or \
+             --data-dir / ${DATA_ENV}), where unfold finds them from any folder.",
+            fetch_root(None).display()
         )?;
     }
     Ok(exit(ok))

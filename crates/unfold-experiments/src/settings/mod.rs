@@ -6,8 +6,8 @@
 //! `metrics.json` contributes the configuration and seed it recorded), then each `--set KEY=VALUE`.
 //! Every key must exist in the profile's tree (an unknown key is an error that names the closest
 //! valid one), and keys that mean the same in every experiment are checked here by name
-//! ([`check_conventional`]): `learning_rate`, `epochs`, `batch_size`, `train_fraction` and the
-//! hidden widths. Type errors and the experiment's own checks come when the tree is read back
+//! ([`check_conventional`]): `learning_rate`, `epochs`, `batch_size`, `train_fraction`, the
+//! hidden widths, and the sizes that take memory (`points_per_class`, `points_per_axis`, `seeds`). Type errors and the experiment's own checks come when the tree is read back
 //! into the typed configuration.
 
 use std::path::Path;
@@ -481,6 +481,33 @@ mod tests {
                 .unwrap_err()
                 .contains("widths")
         );
+        // Sizes that would take more memory than a laptop has are refused before a run.
+        assert!(with("hidden", json!([8192, 8192])).is_ok());
+        assert!(with("data.points_per_class", json!(1_000_000)).is_ok());
+        for (tree, says) in [
+            (json!({ "hidden": [100_001] }), "widths from 1 to 100000"),
+            (
+                json!({ "hidden": 1_000_000_000u64 }),
+                "widths from 1 to 100000",
+            ),
+            (
+                json!({ "deep_hidden": [100_000, 100_000] }),
+                "ask for 10000000000",
+            ),
+            (json!({ "hidden": vec![6; 33] }), "at most 32 hidden layers"),
+            (
+                json!({ "data": { "points_per_class": 1_000_001 } }),
+                "at most 1000000 points",
+            ),
+            (
+                json!({ "data": { "points_per_axis": 1001 } }),
+                "at most 1000 points",
+            ),
+            (json!({ "seeds": 1001 }), "at most 1000 runs"),
+        ] {
+            let error = check_conventional(&tree).unwrap_err();
+            assert!(error.contains(says), "{tree}: {error}");
+        }
     }
 
     #[test]

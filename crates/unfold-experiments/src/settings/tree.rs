@@ -125,9 +125,32 @@ pub fn bad_value(key: &str, value: impl std::fmt::Display, expected: &str) -> St
     format!("setting '{key}' = {value}: expected {expected}")
 }
 
+/// The widest hidden layer a setting may ask for.
+pub const MAX_WIDTH: u64 = 100_000;
+
+/// The most hidden layers a setting may ask for (figures draw every layer side by side).
+pub const MAX_DEPTH: usize = 32;
+
+/// The most weights between two hidden layers (256 MiB of `f32`, four times that with the
+/// gradients and an optimizer's state): beyond it a network does not fit a laptop's memory.
+pub const MAX_LAYER_WEIGHTS: u64 = 1 << 26;
+
+/// The most points in one class of a generated dataset.
+pub const MAX_POINTS_PER_CLASS: u64 = 1_000_000;
+
+/// The most points along one axis of a generated grid (a million points in all).
+pub const MAX_POINTS_PER_AXIS: u64 = 1_000;
+
+/// The most independent runs one setting may ask for (`seeds` of a study).
+pub const MAX_RUNS: u64 = 1_000;
+
 /// Checks the keys whose meaning is the same in every experiment, by name: a learning rate is
 /// a finite number > 0; `epochs` and `batch_size` are ≥ 1; `train_fraction` lies in (0, 1);
-/// a hidden width (a key containing `hidden` holding whole numbers) is ≥ 1.
+/// a hidden width (a key containing `hidden` holding whole numbers) is from 1 to
+/// [`MAX_WIDTH`], in at most [`MAX_DEPTH`] layers with at most [`MAX_LAYER_WEIGHTS`] weights
+/// between two of them; sizes
+/// that take memory stay within what a laptop holds (`points_per_class`, `points_per_axis`,
+/// `seeds`), so an impossible setting is refused before anything is allocated.
 pub fn check_conventional(tree: &Value) -> Result<(), String> {
     for key in leaf_keys(tree) {
         let value = get_path(tree, &key).expect("a listed key");
@@ -157,6 +180,48 @@ pub fn check_conventional(tree: &Value) -> Result<(), String> {
             if widths.iter().any(|w| w.as_u64() == Some(0)) {
                 return Err(bad_value(&key, compact(value), "widths ≥ 1"));
             }
+            if widths.len() > MAX_DEPTH {
+                return Err(bad_value(
+                    &key,
+                    format!("a list of {} widths", widths.len()),
+                    &format!("at most {MAX_DEPTH} hidden layers"),
+                ));
+            }
+            if widths
+                .iter()
+                .any(|w| w.as_u64().is_some_and(|w| w > MAX_WIDTH))
+            {
+                return Err(bad_value(
+                    &key,
+                    compact(value),
+                    &format!("widths from 1 to {MAX_WIDTH}"),
+                ));
+            }
+            let numbers: Vec<u64> = widths.iter().filter_map(|w| w.as_u64()).collect();
+            if let Some(most) = numbers.windows(2).map(|w| w[0] * w[1]).max()
+                && most > MAX_LAYER_WEIGHTS
+            {
+                return Err(bad_value(
+                    &key,
+                    compact(value),
+                    &format!(
+                        "at most {MAX_LAYER_WEIGHTS} weights between two hidden layers \
+                         (these ask for {most}); make the layers narrower"
+                    ),
+                ));
+            }
+        } else if let Some((limit, what)) = match name {
+            "points_per_class" => Some((MAX_POINTS_PER_CLASS, "points per class")),
+            "points_per_axis" => Some((MAX_POINTS_PER_AXIS, "points per axis")),
+            "seeds" => Some((MAX_RUNS, "runs")),
+            _ => None,
+        } && value.as_u64().is_some_and(|v| v > limit)
+        {
+            return Err(bad_value(
+                &key,
+                compact(value),
+                &format!("at most {limit} {what}"),
+            ));
         }
     }
     Ok(())
