@@ -20,6 +20,7 @@ mod tree;
 pub use listing::{ConfigListing, toml_inline, undocumented};
 use tree::merge;
 pub use tree::{
+    MAX_DEPTH, MAX_LAYER_WEIGHTS, MAX_POINTS_PER_AXIS, MAX_POINTS_PER_CLASS, MAX_RUNS, MAX_WIDTH,
     all_keys, bad_value, changed_keys, check_conventional, compact, get_path, leaf_keys, set_path,
 };
 
