@@ -371,12 +371,19 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
     let page = sweep::run(experiment, &axes, &points, &ctx, args.run.resume)?;
     if args.run.out.join("manifest.json").is_file() {
         // The page links the sweep; a reproduce-all writing this folder now links it itself.
-        match staging::lock(&args.run.out, "reproduce-all", &args.run.out, "") {
+        let page_lock = staging::lock(
+            &args.run.out,
+            "reproduce-all",
+            &args.run.out,
+            "its page will link the sweep",
+        );
+        match page_lock {
             Ok(_page) => {
                 index::rebuild(&args.run.out)?;
             }
-            Err(_) => say!(
-                "  the results page is being written by another unfold process; it will link the sweep"
+            Err(e) => say!(
+                "  results page not rebuilt: {}",
+                unfold_guard::secrets::error(e.as_ref())
             ),
         }
     }
