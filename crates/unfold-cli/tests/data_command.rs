@@ -122,35 +122,6 @@ fn parses_the_three_commands() {
 }
 
 #[test]
-fn a_silent_mirror_is_given_up_after_the_timeout() {
-    let tmp = TempDir::new("silent-mirror");
-    // The OS accepts connections into the backlog; nobody ever answers them.
-    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let mirror = format!("http://127.0.0.1:{}", silent.local_addr().unwrap().port());
-    let dir = tmp.0.display().to_string();
-    let started = std::time::Instant::now();
-    let (code, out) = run(parse(&[
-        "fetch",
-        "mnist",
-        "--data-dir",
-        &dir,
-        "--mirror",
-        &mirror,
-        "--timeout",
-        "1",
-    ]));
-    assert_eq!(code, ExitCode::FAILURE, "{out}");
-    assert!(
-        started.elapsed() < std::time::Duration::from_secs(30),
-        "it waited {:?}",
-        started.elapsed()
-    );
-    assert!(out.contains(&mirror), "{out}");
-    assert!(!tmp.0.join("mnist/train-images-idx3-ubyte.gz").exists());
-    drop(silent);
-}
-
-#[test]
 fn where_shows_what_is_found_and_where_it_looked() {
     let tmp = TempDir::new("where");
     write_fixture(&tmp.0.join("mnist"));
@@ -222,15 +193,7 @@ fn fetch_from_an_unreachable_mirror_fails_cleanly() {
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
         format!("http://{}", l.local_addr().unwrap())
     };
-    let dir = tmp.0.display().to_string();
-    let (code, out) = run(parse(&[
-        "fetch",
-        "mnist",
-        "--data-dir",
-        &dir,
-        "--mirror",
-        &mirror,
-    ]));
+    let (code, out) = fetch_mnist(&tmp, &mirror, &[]);
     assert_eq!(code, ExitCode::FAILURE, "{out}");
     assert!(out.contains("FAILED"), "{out}");
     assert!(
@@ -239,4 +202,31 @@ fn fetch_from_an_unreachable_mirror_fails_cleanly() {
     );
     // The folder was created, but holds nothing.
     assert_eq!(fs::read_dir(tmp.0.join("mnist")).unwrap().count(), 0);
+}
+
+#[test]
+fn a_silent_mirror_is_given_up_after_the_timeout() {
+    let tmp = TempDir::new("silent-mirror");
+    // The OS accepts connections into the backlog; nobody ever answers them.
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let mirror = format!("http://{}", silent.local_addr().unwrap());
+    let started = std::time::Instant::now();
+    let (code, out) = fetch_mnist(&tmp, &mirror, &["--timeout", "1"]);
+    assert_eq!(code, ExitCode::FAILURE, "{out}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "it waited {:?}",
+        started.elapsed()
+    );
+    assert!(out.contains(&mirror), "{out}");
+    assert!(!tmp.0.join("mnist/train-images-idx3-ubyte.gz").exists());
+    drop(silent);
+}
+
+/// `unfold data fetch mnist` into `tmp` from `mirror` alone, with `extra` options.
+fn fetch_mnist(tmp: &TempDir, mirror: &str, extra: &[&str]) -> (ExitCode, String) {
+    let dir = tmp.0.display().to_string();
+    let mut args = vec!["fetch", "mnist", "--data-dir", &dir, "--mirror", mirror];
+    args.extend(extra);
+    run(parse(&args))
 }

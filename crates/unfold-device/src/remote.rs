@@ -109,8 +109,8 @@ pub fn connect(
 /// `deadline` on a connection of its own: a server that no longer answers it within `deadline`,
 /// twice in a row (its process stopped or hung, its machine or the network gone), ends this
 /// process with a one-line error naming the address, because Burn's client would wait for its
-/// reply forever and cannot be interrupted. A server that closes the connection (killed) makes the pending
-/// operation fail at once, which the caller's panic guard reports.
+/// reply forever and cannot be interrupted. A server that closes the connection (killed) makes
+/// the pending operation fail at once, which the caller's panic guard reports.
 ///
 /// # Errors
 /// As [`connect`], and [`DeviceError::Remote`] naming the address and the step that ran out
@@ -177,7 +177,7 @@ fn watch(url: String, deadline: Duration) {
                     reason: format!("the server stopped answering during the run: {reason}"),
                     hint: LOST_HINT,
                 };
-                eprintln!("error: {}", unfold_guard::secrets::text(&lost.to_string()));
+                eprintln!("error: {}", unfold_guard::secrets::error(&lost));
                 // The training thread is blocked in Burn's client, waiting for a reply that
                 // will not come: only ending the process frees it. Results are committed whole
                 // (the staging folder is swept by the next run), and finished runs are kept.
