@@ -152,7 +152,11 @@ fn a_server_that_stops_answering_mid_study_is_an_error_after_the_deadline() {
     let server = Server::start(&[]);
     let pid = server.child.id().to_string();
     let signal = |name: &str| {
-        let status = Command::new("kill").args([name, &pid]).status().unwrap();
+        // The shell's own `kill`: no procps needed on a bare machine.
+        let status = Command::new("sh")
+            .args(["-c", &format!("kill {name} {pid}")])
+            .status()
+            .unwrap();
         assert!(status.success(), "kill {name} {pid}");
     };
     let mut cmd = unfold(
