@@ -25,7 +25,7 @@ fn metrics(out: &Path) -> serde_json::Value {
 #[test]
 fn quick_run_checks_the_blocks_and_tells_the_regression_story() {
     let out = scratch("building-blocks");
-    let selected = select_device(Backend::Ndarray, 0).unwrap();
+    let selected = select_device(Backend::Flex, 0).unwrap();
     let mut ctx = RunContext::new(&selected, 999, Profile::Quick, &out);
     ctx.progress = false;
     let config = BuildingBlocksConfig::for_profile(Profile::Quick);
@@ -34,7 +34,7 @@ fn quick_run_checks_the_blocks_and_tells_the_regression_story() {
 
     assert_eq!(m["experiment"], "building-blocks");
     assert_eq!(m["status"], "ok");
-    assert_eq!(m["backend"], "ndarray");
+    assert_eq!(m["backend"], "flex");
     assert_eq!(m["profile"], "quick");
     assert_eq!(m["seed"], 999);
 
@@ -174,7 +174,6 @@ fn blocks_match_burn_on_wgpu_when_a_vulkan_device_exists() {
     let mse = check_mse(prediction, target, tolerance);
     assert!(mse.comparison.identical, "{mse:?}");
     // Host-drawn parameters: the same values as on the CPU.
-    #[allow(deprecated)]
-    let cpu = check_blocks(&unfold::burn::tensor::Device::ndarray(), 999, tolerance);
+    let cpu = check_blocks(&unfold::burn::tensor::Device::flex(), 999, tolerance);
     assert_eq!(blocks.reset_after, cpu.reset_after);
 }

@@ -109,13 +109,7 @@ fn unknown_experiment_and_bad_profile_are_usage_errors() {
     );
     assert!(stderr(&o).contains("full, quick"), "{}", stderr(&o));
     assert_eq!(stderr(&o).trim().lines().count(), 1, "{}", stderr(&o));
-    let o = unfold(&[
-        "reproduce-all",
-        "--only",
-        "spirals3",
-        "--backend",
-        "ndarray",
-    ]);
+    let o = unfold(&["reproduce-all", "--only", "spirals3", "--backend", "flex"]);
     assert_clean_failure(&o);
     assert!(
         stderr(&o).contains("did you mean 'spirals3d'"),
@@ -132,7 +126,7 @@ fn unwritable_output_fails_before_training() {
     let o = unfold(&[
         "spirals3d",
         "--backend",
-        "ndarray",
+        "flex",
         "--profile",
         "quick",
         "--out",
@@ -156,7 +150,7 @@ fn bench_quick_writes_json() {
         "--threads",
         "1",
         "--backend",
-        "ndarray",
+        "flex",
         "--only",
         "W1,W2",
         "--repeats",

@@ -27,6 +27,8 @@ fn every_experiment_keeps_the_results_contract_and_its_reports_rebuild_from_resu
         write_fixture(&dir, DatasetKind::FashionMnist, 6400, 1000);
         dir
     });
+    // On `ndarray`, the CPU backend Burn 0.22 deprecates but unfold still ships: every
+    // experiment runs on it here, while the other tests use `flex`.
     let o = unfold(&[
         "reproduce-all",
         "--backend",

@@ -36,13 +36,7 @@ fn the_report_turns_scrubs_and_reads_values_offline() {
     let tmp = TempDir::new("interactive-report");
     let out = tmp.path().join("results");
     let run = Command::new(env!("CARGO_BIN_EXE_unfold"))
-        .args([
-            "reproduce-all",
-            "--profile",
-            "quick",
-            "--backend",
-            "ndarray",
-        ])
+        .args(["reproduce-all", "--profile", "quick", "--backend", "flex"])
         .args(["--only", "spirals3d,building-blocks,sandwich", "--out"])
         .arg(&out)
         .output()

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{TempDir, ndarray_context, read_metrics, real_data_dir, saved_runs, write_fixture};
+use common::{TempDir, cpu_context, read_metrics, real_data_dir, saved_runs, write_fixture};
 use unfold::data::DatasetKind;
 use unfold::experiments::Profile;
 use unfold::experiments::mnist::{LOGISTIC, MnistConfig, run};
@@ -15,7 +15,7 @@ fn pipeline_runs_on_a_fixture_and_writes_every_result() {
     let data = tmp.path().join("data");
     write_fixture(&data, DatasetKind::Mnist, 300, 60);
     let out = tmp.path().join("results");
-    let ctx = ndarray_context(&out, 7, Some(data));
+    let ctx = cpu_context(&out, 7, Some(data));
     let config = MnistConfig {
         train_images: None,
         test_images: None,
@@ -58,7 +58,7 @@ fn pipeline_runs_on_a_fixture_and_writes_every_result() {
 #[test]
 fn a_missing_dataset_says_where_it_looked_and_how_to_get_it() {
     let tmp = TempDir::new("mnist-missing");
-    let ctx = ndarray_context(
+    let ctx = cpu_context(
         &tmp.path().join("results"),
         1,
         Some(tmp.path().join("nothing")),
@@ -72,7 +72,7 @@ fn a_missing_dataset_says_where_it_looked_and_how_to_get_it() {
 #[test]
 fn invalid_settings_are_rejected_before_any_work() {
     let tmp = TempDir::new("mnist-invalid");
-    let ctx = ndarray_context(&tmp.path().join("results"), 1, None);
+    let ctx = cpu_context(&tmp.path().join("results"), 1, None);
     let config = MnistConfig {
         train_fraction: 1.5,
         ..MnistConfig::for_profile(Profile::Quick)
@@ -96,7 +96,7 @@ fn real_subset_shows_the_notebooks_conclusions() {
     };
     let tmp = TempDir::new("mnist-real");
     let out = tmp.path().join("results");
-    let ctx = ndarray_context(&out, 42, Some(data));
+    let ctx = cpu_context(&out, 42, Some(data));
     run(&MnistConfig::for_profile(Profile::Quick), &ctx).unwrap();
     let m = read_metrics(&out, "mnist");
     let test = |run: &str| m["runs"][run]["test_accuracy"].as_f64().unwrap_or(0.0);
@@ -127,7 +127,7 @@ fn a_killed_study_resumes_without_redoing_finished_runs() {
             "--profile",
             "quick",
             "--backend",
-            "ndarray",
+            "flex",
             "--data-dir",
         ])
         .arg(&data)

@@ -10,7 +10,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{TempDir, ndarray_context};
+use common::{TempDir, cpu_context};
 use unfold::experiments::Profile;
 use unfold::experiments::spirals3d::{Spirals3dConfig, run};
 
@@ -38,13 +38,7 @@ fn reproduce_all_reports_failures_in_one_line_and_the_page_loads_cleanly() {
     let empty = tmp.path().join("no-data");
     std::fs::create_dir_all(&empty).unwrap();
     let run = Command::new(env!("CARGO_BIN_EXE_unfold"))
-        .args([
-            "reproduce-all",
-            "--profile",
-            "quick",
-            "--backend",
-            "ndarray",
-        ])
+        .args(["reproduce-all", "--profile", "quick", "--backend", "flex"])
         .args(["--only", "spirals3d,mnist", "--data-dir"])
         .arg(&empty)
         .arg("--out")
@@ -67,7 +61,7 @@ fn reproduce_all_reports_failures_in_one_line_and_the_page_loads_cleanly() {
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["experiments"][0]["status"], "ok");
     assert_eq!(manifest["experiments"][1]["status"], "failed");
-    assert_eq!(manifest["backend"], "ndarray");
+    assert_eq!(manifest["backend"], "flex");
     let page = out.join("index.html").canonicalize().unwrap();
     let html = std::fs::read_to_string(&page).unwrap();
     assert!(
@@ -146,10 +140,10 @@ fn without_timings(value: &mut serde_json::Value) {
 }
 
 #[test]
-fn the_same_seed_gives_identical_metrics_on_ndarray() {
+fn the_same_seed_gives_identical_metrics_on_flex() {
     let metrics = |name: &str| {
         let tmp = TempDir::new(name);
-        let ctx = ndarray_context(tmp.path(), 42, None);
+        let ctx = cpu_context(tmp.path(), 42, None);
         run(&Spirals3dConfig::for_profile(Profile::Quick), &ctx).unwrap();
         let text = std::fs::read_to_string(tmp.path().join("spirals3d/metrics.json")).unwrap();
         let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();

@@ -9,7 +9,7 @@ use unfold::experiments::{Profile, RunContext};
 fn quick_run_shows_bread_only_is_no_sandwich() {
     let out = std::env::temp_dir().join(format!("unfold-test-sandwich-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
-    let selected = select_device(Backend::Ndarray, 0).unwrap();
+    let selected = select_device(Backend::Flex, 0).unwrap();
     let mut ctx = RunContext::new(&selected, 12345, Profile::Quick, &out);
     ctx.progress = false;
     let outcome = run(&SandwichConfig::for_profile(Profile::Quick), &ctx).unwrap();

@@ -147,7 +147,7 @@ fn a_changed_setting_shows_in_the_metrics_and_the_run_repeats_from_its_metrics()
     let o = unfold(&[
         "spirals3d",
         "--backend",
-        "ndarray",
+        "flex",
         "--profile",
         "quick",
         "--config",
@@ -195,7 +195,7 @@ fn a_changed_setting_shows_in_the_metrics_and_the_run_repeats_from_its_metrics()
     let o = unfold(&[
         "spirals3d",
         "--backend",
-        "ndarray",
+        "flex",
         "--config",
         recorded.to_str().unwrap(),
         "--out",
@@ -223,7 +223,7 @@ fn reproduce_all_takes_settings_per_experiment() {
     let o = unfold(&[
         "reproduce-all",
         "--backend",
-        "ndarray",
+        "flex",
         "--profile",
         "quick",
         "--only",

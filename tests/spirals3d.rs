@@ -20,9 +20,9 @@ fn test_accuracy(m: &serde_json::Value, model: &str) -> f64 {
 }
 
 #[test]
-fn quick_run_on_ndarray_writes_the_contract_and_shows_the_science() {
-    let out = scratch("spirals3d-ndarray");
-    let ctx = backend_context(Backend::Ndarray, &out, 42).unwrap();
+fn quick_run_on_flex_writes_the_contract_and_shows_the_science() {
+    let out = scratch("spirals3d-flex");
+    let ctx = backend_context(Backend::Flex, &out, 42).unwrap();
     let outcome = run(&Spirals3dConfig::for_profile(Profile::Quick), &ctx).unwrap();
     let m = metrics(&out);
 
@@ -41,7 +41,7 @@ fn quick_run_on_ndarray_writes_the_contract_and_shows_the_science() {
     }
     assert_eq!(m["experiment"], "spirals3d");
     assert_eq!(m["status"], "ok");
-    assert_eq!(m["backend"], "ndarray");
+    assert_eq!(m["backend"], "flex");
     assert_eq!(m["profile"], "quick");
     assert_eq!(m["seed"], 42);
     assert_eq!(m["manifest"]["unfold_version"], env!("CARGO_PKG_VERSION"));

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{TempDir, ndarray_context, read_metrics, real_data_dir, write_fixture};
+use common::{TempDir, cpu_context, read_metrics, real_data_dir, write_fixture};
 use unfold::data::DatasetKind;
 use unfold::experiments::Profile;
 use unfold::experiments::vanishing::{VanishingConfig, run};
@@ -15,7 +15,7 @@ fn pipeline_records_gradients_of_every_batch() {
     let data = tmp.path().join("data");
     write_fixture(&data, DatasetKind::FashionMnist, 640, 50);
     let out = tmp.path().join("results");
-    let ctx = ndarray_context(&out, 66, Some(data));
+    let ctx = cpu_context(&out, 66, Some(data));
     let config = VanishingConfig {
         log_every_batches: 4,
         ..VanishingConfig::for_profile(Profile::Quick)
@@ -68,7 +68,7 @@ fn real_fashion_mnist_relu_beats_sigmoid_and_sigmoid_gradients_vanish() {
     };
     let tmp = TempDir::new("vanishing-real");
     let out = tmp.path().join("results");
-    let ctx = ndarray_context(&out, 66, Some(data));
+    let ctx = cpu_context(&out, 66, Some(data));
     run(&VanishingConfig::for_profile(Profile::Quick), &ctx).unwrap();
     let m = read_metrics(&out, "vanishing");
     let acc = |net: &str| m["runs"][net]["test_accuracy"].as_f64().unwrap();

@@ -29,9 +29,9 @@ fn tiny() -> XorConfig {
 }
 
 #[test]
-fn quick_run_on_ndarray_writes_the_contract_and_shows_the_science() {
-    let out = scratch("xor-ndarray");
-    let ctx = backend_context(Backend::Ndarray, &out, 0).unwrap();
+fn quick_run_on_flex_writes_the_contract_and_shows_the_science() {
+    let out = scratch("xor-flex");
+    let ctx = backend_context(Backend::Flex, &out, 0).unwrap();
     let config = XorConfig::for_profile(Profile::Quick);
     let outcome = run(&config, &ctx).unwrap();
     let m = metrics(&out);
@@ -54,7 +54,7 @@ fn quick_run_on_ndarray_writes_the_contract_and_shows_the_science() {
     }
     assert_eq!(m["experiment"], "xor");
     assert_eq!(m["status"], "ok");
-    assert_eq!(m["backend"], "ndarray");
+    assert_eq!(m["backend"], "flex");
     assert_eq!(m["profile"], "quick");
     assert_eq!(m["config"]["learning_rate"], 0.02);
 
@@ -127,7 +127,7 @@ fn resume_reuses_the_finished_dimensions() {
         dims: vec![2, 3],
         ..tiny()
     };
-    let ctx = backend_context(Backend::Ndarray, &out, 5).unwrap();
+    let ctx = backend_context(Backend::Flex, &out, 5).unwrap();
     run(&config, &ctx).unwrap();
     let first = metrics(&out);
     let runs_dir = out.join("xor/runs");
@@ -160,7 +160,7 @@ fn resume_reuses_the_finished_dimensions() {
 fn same_seed_same_results_batched_or_not() {
     let curve = |name: &str, batched: bool| {
         let out = scratch(name);
-        let ctx = backend_context(Backend::Ndarray, &out, 7).unwrap();
+        let ctx = backend_context(Backend::Flex, &out, 7).unwrap();
         run(&XorConfig { batched, ..tiny() }, &ctx).unwrap();
         let m = metrics(&out);
         std::fs::remove_dir_all(&out).unwrap();
@@ -209,10 +209,10 @@ fn tiny_run_on_wgpu_when_a_vulkan_device_exists() {
     assert_eq!(m["backprop_example"]["agrees_with_autodiff"], true);
 
     // Cross-backend determinism: the weights are drawn on the host from the seed and the
-    // examples are drawn on the host too, so ndarray computes the same losses up to float
+    // examples are drawn on the host too, so flex computes the same losses up to float
     // rounding. Tolerance: |a − b| ≤ 1e-4 + 1e-3·|b|.
-    let cpu_out = scratch("xor-wgpu-vs-ndarray");
-    let cpu = backend_context(Backend::Ndarray, &cpu_out, 0).unwrap();
+    let cpu_out = scratch("xor-wgpu-vs-flex");
+    let cpu = backend_context(Backend::Flex, &cpu_out, 0).unwrap();
     run(&config, &cpu).unwrap();
     let c = metrics(&cpu_out);
     let runs = m["runs"].as_object().unwrap();
@@ -224,7 +224,7 @@ fn tiny_run_on_wgpu_when_a_vulkan_device_exists() {
         );
         assert!(
             (gpu - cpu).abs() <= 1e-4 + 1e-3 * cpu.abs(),
-            "{name}: wgpu {gpu} vs ndarray {cpu}"
+            "{name}: wgpu {gpu} vs flex {cpu}"
         );
     }
     std::fs::remove_dir_all(&out).unwrap();
@@ -247,7 +247,7 @@ fn example() -> String {
 
 #[test]
 fn backprop_command_prints_the_worksheet_checked_by_autodiff() {
-    let o = unfold(&["backprop", "--network", &example(), "--backend", "ndarray"]);
+    let o = unfold(&["backprop", "--network", &example(), "--backend", "flex"]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
         o.status.success(),
@@ -275,7 +275,7 @@ fn backprop_command_prints_the_worksheet_checked_by_autodiff() {
         "--label",
         "-2",
         "--backend",
-        "ndarray",
+        "flex",
     ]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
@@ -334,7 +334,7 @@ fn hidden_rules_set_from_the_command_line() {
     let o = unfold(&[
         "xor",
         "--backend",
-        "ndarray",
+        "flex",
         "--profile",
         "quick",
         "--set",

@@ -1,5 +1,5 @@
 //! Helpers shared by the integration tests: temporary folders, a learnable IDX dataset
-//! fixture, the real data dir from `UNFOLD_DATA`, an `ndarray` run context, the `unfold`
+//! fixture, the real data dir from `UNFOLD_DATA`, a `flex` run context, the `unfold`
 //! binary with its output as text, and the browser for the page tests.
 #![allow(dead_code)]
 
@@ -77,9 +77,9 @@ pub fn real_data_dir() -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
-/// A quiet `ndarray` context writing to `out`.
-pub fn ndarray_context(out: &Path, seed: u64, data_dir: Option<PathBuf>) -> RunContext {
-    let selected = select_device(Backend::Ndarray, 0).unwrap();
+/// A quiet `flex` (CPU) context writing to `out`.
+pub fn cpu_context(out: &Path, seed: u64, data_dir: Option<PathBuf>) -> RunContext {
+    let selected = select_device(Backend::Flex, 0).unwrap();
     let mut ctx = RunContext::new(&selected, seed, Profile::Quick, out).with_data_dir(data_dir);
     ctx.progress = false;
     ctx

@@ -381,8 +381,8 @@ mod tests {
     use unfold_device::{Backend, select_device};
 
     #[test]
-    fn every_training_workload_runs_quickly_on_ndarray() {
-        let selected = select_device(Backend::Ndarray, 0).unwrap();
+    fn every_training_workload_runs_quickly_on_flex() {
+        let selected = select_device(Backend::Flex, 0).unwrap();
         let settings = BenchSettings {
             repeats: 1,
             quick: true,

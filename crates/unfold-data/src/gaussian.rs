@@ -191,8 +191,7 @@ mod tests {
 
     #[test]
     fn tensors_follow_the_node_order() {
-        #[allow(deprecated)]
-        let device = Device::ndarray();
+        let device = Device::flex();
         let grid = gaussian_grid(&GaussianGridConfig {
             points_per_axis: 3,
             ..Default::default()

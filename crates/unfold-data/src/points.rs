@@ -208,13 +208,12 @@ mod tests {
     }
 
     #[test]
-    #[allow(deprecated)]
     fn uploads_to_a_device() {
-        let device = Device::ndarray();
+        let device = Device::flex();
         let on_device = toy().to_device(&device);
         assert_eq!(on_device.features.dims(), [10, 2]);
         assert_eq!(on_device.len(), 10);
-        let labels: Vec<i64> = on_device.labels.into_data().to_vec().unwrap();
+        let labels: Vec<i64> = on_device.labels.into_data().iter::<i64>().collect();
         assert_eq!(labels[4], 2);
     }
 }

@@ -446,7 +446,7 @@ mod tests {
     use crate::Profile;
 
     fn context() -> RunContext {
-        let selected = select_device(Backend::Ndarray, 0).unwrap();
+        let selected = select_device(Backend::Flex, 0).unwrap();
         let mut ctx = RunContext::new(&selected, 7, Profile::Quick, std::env::temp_dir());
         ctx.progress = false;
         ctx

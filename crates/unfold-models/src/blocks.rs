@@ -372,9 +372,8 @@ pub fn matrix(values: Vec<f32>, rows: usize, cols: usize, device: &Device) -> Te
 mod tests {
     use super::*;
 
-    #[allow(deprecated)]
     fn device() -> Device {
-        Device::ndarray()
+        Device::flex()
     }
 
     fn rng(seed: u64) -> unfold_data::SeededRng {

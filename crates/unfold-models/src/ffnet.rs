@@ -267,9 +267,8 @@ mod tests {
     use crate::scratch::mse;
     use burn::tensor::TensorData;
 
-    #[allow(deprecated)]
     fn device() -> Device {
-        Device::ndarray()
+        Device::flex()
     }
 
     fn net(seed: u64, sizes: [usize; 3], device: &Device) -> FFNet {

@@ -102,9 +102,8 @@ mod tests {
     use burn::nn::loss::CrossEntropyLossConfig;
     use burn::tensor::{Distribution, TensorData};
 
-    #[allow(deprecated)]
     fn device() -> Device {
-        Device::ndarray()
+        Device::flex()
     }
 
     #[test]

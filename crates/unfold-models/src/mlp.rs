@@ -337,9 +337,8 @@ impl Mlp {
 mod tests {
     use super::*;
 
-    #[allow(deprecated)]
     fn device() -> Device {
-        Device::ndarray()
+        Device::flex()
     }
 
     #[test]

@@ -121,9 +121,8 @@ mod tests {
     use crate::Activation;
     use burn::tensor::{Distribution, Tensor};
 
-    #[allow(deprecated)]
     fn device() -> Device {
-        Device::ndarray()
+        Device::flex()
     }
 
     fn scratch(name: &str) -> PathBuf {

@@ -188,9 +188,8 @@ mod tests {
     use burn::nn::loss::{MseLoss, Reduction};
     use burn::tensor::Distribution;
 
-    #[allow(deprecated)]
     fn device() -> Device {
-        Device::ndarray()
+        Device::flex()
     }
 
     fn rng(seed: u64) -> unfold_data::SeededRng {

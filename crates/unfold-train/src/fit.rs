@@ -467,9 +467,8 @@ mod tests {
     use unfold_data::LabeledPoints;
     use unfold_models::{Activation, MlpConfig};
 
-    #[allow(deprecated)]
     fn device() -> Device {
-        Device::ndarray()
+        Device::flex()
     }
 
     /// Two well-separated blobs: any classifier should reach 100%.

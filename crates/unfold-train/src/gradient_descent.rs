@@ -162,9 +162,8 @@ mod tests {
     use burn::tensor::Device;
     use unfold_data::LabeledPoints;
 
-    #[allow(deprecated)]
     fn device() -> Device {
-        Device::ndarray()
+        Device::flex()
     }
 
     /// Three separable blobs in 2-D.

@@ -175,9 +175,8 @@ mod tests {
     use crate::NoProgress;
     use burn::tensor::{Device, TensorData};
 
-    #[allow(deprecated)]
     fn device() -> Device {
-        Device::ndarray()
+        Device::flex()
     }
 
     /// `y = x1 − 2·x2 + 0.5` on 64 points.

@@ -447,9 +447,8 @@ mod tests {
     use super::*;
     use crate::backprop::{example_worksheet, parse_network};
 
-    #[allow(deprecated)]
     fn device() -> Device {
-        Device::ndarray()
+        Device::flex()
     }
 
     fn value(sheet: &Worksheet, name: &str) -> f64 {

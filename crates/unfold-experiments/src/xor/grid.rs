@@ -145,9 +145,8 @@ mod tests {
     use super::*;
     use burn::tensor::Device;
 
-    #[allow(deprecated)]
     fn device() -> Device {
-        Device::ndarray()
+        Device::flex()
     }
 
     #[test]

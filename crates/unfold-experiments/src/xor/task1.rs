@@ -130,9 +130,8 @@ pub fn task1(device: &Device) -> Task1 {
 mod tests {
     use super::*;
 
-    #[allow(deprecated)]
     fn device() -> Device {
-        Device::ndarray()
+        Device::flex()
     }
 
     #[test]
