@@ -77,12 +77,11 @@ pub fn real_data_dir() -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
-/// A quiet `flex` (CPU) context writing to `out`.
+/// A quiet quick-profile `flex` (CPU) context writing to `out`, reading datasets from `data_dir`.
 pub fn cpu_context(out: &Path, seed: u64, data_dir: Option<PathBuf>) -> RunContext {
-    let selected = select_device(Backend::Flex, 0).unwrap();
-    let mut ctx = RunContext::new(&selected, seed, Profile::Quick, out).with_data_dir(data_dir);
-    ctx.progress = false;
-    ctx
+    backend_context(Backend::Flex, out, seed)
+        .expect("a CPU backend is always usable")
+        .with_data_dir(data_dir)
 }
 
 /// The parsed `metrics.json` of an experiment under `out`.
