@@ -13,10 +13,14 @@ use std::path::Path;
 /// # Errors
 /// When the folder is missing or not writable.
 pub fn temporary_in(dir: &Path, name: &str) -> io::Result<tempfile::NamedTempFile> {
-    tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(dir)
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    // tempfile creates private (0600) files; results and data are meant to be shared like any
+    // file the user writes, so ask for 0666 and let the umask narrow it, as `File::create` does.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    builder.tempfile_in(dir)
 }
 
 /// [`temporary_in`] the folder of `path`, named after its file.
@@ -112,6 +116,21 @@ mod tests {
         assert_eq!(entries(&dir), ["model.bin"]);
         write_atomic_via_path(&path, |tmp| std::fs::write(tmp, b"new")).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn written_files_get_the_permissions_of_a_plain_create() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = scratch("mode");
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        std::fs::write(dir.join("plain"), b"x").unwrap();
+        write_atomic(&dir.join("atomic"), b"x").unwrap();
+        write_atomic_via_path(&dir.join("via"), |tmp| std::fs::write(tmp, b"x")).unwrap();
+        let plain = mode(&dir.join("plain"));
+        assert_eq!(mode(&dir.join("atomic")), plain);
+        assert_eq!(mode(&dir.join("via")), plain);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
