@@ -36,6 +36,31 @@ fn list_names_every_experiment_with_its_notebook() {
     assert!(out.contains("000-spirals3d-unfolding"), "{out}");
 }
 
+/// `unfold … | head` : the reader leaving early ends unfold silently, as any Unix tool,
+/// not with a panic and a backtrace.
+#[cfg(unix)]
+#[test]
+fn a_reader_that_leaves_early_ends_it_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    // More than a pipe holds (64 KiB), so the write meets the closed pipe whatever the timing.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_unfold"))
+        .args(["completions", "powershell"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert!(o.stderr.is_empty(), "{}", stderr(&o));
+    assert_eq!(
+        o.status.signal(),
+        Some(13),
+        "ended by SIGPIPE: {:?}",
+        o.status
+    );
+}
+
 #[test]
 fn info_lists_compiled_backends() {
     let o = unfold(&["info"]);

@@ -222,6 +222,7 @@ pub fn command() -> clap::Command {
 
 /// Parses the process arguments and runs the command; the exit code says how it went.
 pub fn main() -> ExitCode {
+    end_quietly_on_a_closed_pipe();
     quiet_window_system_probing();
     empty_data_env_is_unset();
     // Every message below is scrubbed of the secrets given here (and in the environment).
@@ -271,6 +272,19 @@ pub fn main() -> ExitCode {
             eprintln!("error: {}", unfold_guard::secrets::error(e.as_ref()));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Output piped into a reader that stops early (`unfold list | head -1`) ends the process
+/// silently, as it does for any Unix tool: Rust ignores SIGPIPE, so every `println!` after
+/// the reader left would panic instead. Results are written atomically, so nothing is left
+/// half-written.
+fn end_quietly_on_a_closed_pipe() {
+    // SAFETY: called first thing in `main`, before any thread exists; SIG_DFL is a valid
+    // disposition for SIGPIPE.
+    #[cfg(unix)]
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 
