@@ -414,8 +414,16 @@ fn a_resumed_study_matches_an_uninterrupted_one_and_bad_checkpoints_are_retraine
     checkpoints.sort();
     assert!(checkpoints.len() >= 4, "{checkpoints:?}");
 
-    // "Interrupted": the results and one dimension's checkpoints are gone.
-    std::fs::remove_file(dir.join("metrics.json")).unwrap();
+    // "Interrupted" in the first run: only the checkpoints saved so far are there, and one
+    // dimension's are missing.
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() && path != runs {
+            std::fs::remove_dir_all(&path).unwrap();
+        } else if !path.is_dir() {
+            std::fs::remove_file(&path).unwrap();
+        }
+    }
     for c in checkpoints
         .iter()
         .filter(|c| c.to_string_lossy().contains("/d3_"))
@@ -478,10 +486,14 @@ fn a_successful_run_replaces_the_folder_whole() {
     let out = tmp.path().join("out");
     let dir = out.join("spirals3d");
     std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("metrics.json"), b"{}").unwrap();
     std::fs::write(dir.join("stale_figure.png"), b"from an older run").unwrap();
-    let mut cmd = unfold(&["spirals3d", "--profile", "quick", "--backend", "flex"]);
-    cmd.arg("--out").arg(&out);
-    let o = run(cmd);
+    let spirals = |out: &Path| {
+        let mut cmd = unfold(&["spirals3d", "--profile", "quick", "--backend", "flex"]);
+        cmd.arg("--out").arg(out);
+        run(cmd)
+    };
+    let o = spirals(&out);
     assert!(o.status.success(), "{}", all_output(&o));
     assert!(!dir.join("stale_figure.png").exists());
     assert!(dir.join("metrics.json").is_file() && dir.join("report.md").is_file());
@@ -491,6 +503,17 @@ fn a_successful_run_replaces_the_folder_whole() {
         .filter(|n| n.contains("staging") || n.contains(".old-"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // A folder of that name that unfold did not write is never replaced.
+    let mine = tmp.path().join("mine");
+    std::fs::create_dir_all(mine.join("spirals3d")).unwrap();
+    std::fs::write(mine.join("spirals3d/notes.txt"), b"the user's").unwrap();
+    let o = spirals(&mine);
+    one_line_failure(&o, "notes.txt");
+    assert_eq!(
+        std::fs::read(mine.join("spirals3d/notes.txt")).unwrap(),
+        b"the user's"
+    );
 }
 
 #[test]

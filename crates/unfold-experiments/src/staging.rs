@@ -58,6 +58,7 @@ impl Staging {
         let live = live.to_path_buf();
         let lock = lock(out, &folder, &live, ANOTHER_OUT)?;
         sweep_leftovers(out, &folder, &live);
+        check_replaceable(&live)?;
         let root = out.join(format!(".{folder}.staging-{}", std::process::id()));
         let stage = root.join(name);
         let unwritable = |source| ResultsError::Unwritable {
@@ -183,6 +184,64 @@ pub fn lock(out: &Path, name: &str, live: &Path, alternative: &str) -> anyhow::R
     Ok(file)
 }
 
+/// Refuses, before any work, to replace `live` when it is not a folder unfold wrote: a file,
+/// or a folder holding files of the user's. A commit replaces the folder whole, so those
+/// would be deleted. unfold's own folders hold a `metrics.json`, or (after a first run that
+/// failed) only checkpoints, possibly per seed.
+fn check_replaceable(live: &Path) -> anyhow::Result<()> {
+    let Ok(meta) = fs::symlink_metadata(live) else {
+        return Ok(());
+    };
+    if !meta.is_dir() {
+        anyhow::bail!(
+            "{} exists and is not a results folder; move it away, {ANOTHER_OUT}",
+            live.display()
+        );
+    }
+    if live.join("metrics.json").is_file() {
+        return Ok(());
+    }
+    if let Some(foreign) = foreign_entry(live, 0) {
+        anyhow::bail!(
+            "{} holds files unfold did not write (e.g. {}), and a run replaces the folder whole; \
+             move them away, {ANOTHER_OUT}",
+            live.display(),
+            foreign.display()
+        );
+    }
+    Ok(())
+}
+
+/// The first entry under `dir` that is neither a checkpoint folder, nor unfold's lock or
+/// staging leftovers, nor a folder holding only those.
+fn foreign_entry(dir: &Path, depth: usize) -> Option<PathBuf> {
+    const DEEPEST: usize = 3;
+    const MOST_ENTRIES: usize = 10_000;
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(_) => return Some(dir.to_path_buf()),
+    };
+    for entry in entries.take(MOST_ENTRIES) {
+        let Ok(entry) = entry else {
+            return Some(dir.to_path_buf());
+        };
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        let ours = name.starts_with('.')
+            && (name.ends_with(".lock") || name.contains(".staging-") || name.contains(".old-"));
+        if ours || (is_dir && name == CHECKPOINTS) {
+            continue;
+        }
+        if !is_dir || depth == DEEPEST {
+            return Some(entry.path());
+        }
+        if let Some(foreign) = foreign_entry(&entry.path(), depth + 1) {
+            return Some(foreign);
+        }
+    }
+    None
+}
+
 /// Removes what a killed process left beside `live`: staging folders, and an earlier folder
 /// set aside by a commit that did not finish (put back when the new one never arrived).
 fn sweep_leftovers(out: &Path, name: &str, live: &Path) {
@@ -288,6 +347,35 @@ mod tests {
             .collect();
         names.sort();
         assert_eq!(names, [".exp.lock", "exp"]);
+        fs::remove_dir_all(out).unwrap();
+    }
+
+    #[test]
+    fn a_folder_unfold_did_not_write_is_refused_before_any_work_and_kept() {
+        let out = scratch("foreign");
+        fs::create_dir_all(out.join("exp/notes")).unwrap();
+        fs::write(out.join("exp/notes/precious.txt"), "mine").unwrap();
+        let err = Staging::begin(&out, "exp").err().unwrap().to_string();
+        assert!(
+            err.contains("did not write") && err.contains("precious.txt") && err.contains("--out"),
+            "{err}"
+        );
+        assert_eq!(
+            fs::read_to_string(out.join("exp/notes/precious.txt")).unwrap(),
+            "mine"
+        );
+        fs::write(out.join("file"), "mine").unwrap();
+        let err = Staging::begin(&out, "file").err().unwrap().to_string();
+        assert!(err.contains("not a results folder"), "{err}");
+        // Ours: empty, checkpoints only (also per seed), or any folder with a metrics.json.
+        fs::create_dir_all(out.join("empty")).unwrap();
+        fs::create_dir_all(out.join("failed/seed-1/runs")).unwrap();
+        fs::write(out.join("failed/seed-1/runs/a.json"), "{}").unwrap();
+        fs::create_dir_all(out.join("done/figures")).unwrap();
+        fs::write(out.join("done/metrics.json"), "{}").unwrap();
+        for name in ["empty", "failed", "done", "new"] {
+            Staging::begin(&out, name).unwrap();
+        }
         fs::remove_dir_all(out).unwrap();
     }
 
