@@ -242,6 +242,17 @@ fn bad_seeds_sweeps_and_comparisons_are_one_line_errors_and_write_nothing() {
     .unwrap();
     let empty = tmp.path().join("empty");
     std::fs::create_dir_all(&empty).unwrap();
+    // A sweep's points all hold the same experiment: which to compare is not compare's guess.
+    let swept = tmp.path().join("sweep-spirals3d");
+    for point in ["epochs=10", "epochs=20"] {
+        std::fs::create_dir_all(swept.join(point)).unwrap();
+        std::fs::copy(
+            spirals.join("spirals3d/metrics.json"),
+            swept.join(point).join("metrics.json"),
+        )
+        .unwrap();
+    }
+    std::fs::write(swept.join("sweep.json"), "{}").unwrap();
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
             vec!["spirals3d", "--seeds", "0", "--out", o_],
@@ -286,6 +297,16 @@ fn bad_seeds_sweeps_and_comparisons_are_one_line_errors_and_write_nothing() {
                 o_,
             ],
             "holds no results",
+        ),
+        (
+            vec![
+                "compare",
+                swept.to_str().unwrap(),
+                spirals.to_str().unwrap(),
+                "--out",
+                o_,
+            ],
+            "is a sweep of spirals3d",
         ),
     ];
     for (args, expected) in cases {

@@ -51,9 +51,27 @@ fn side(label: String, path: &Path) -> anyhow::Result<Side> {
             "{shown} holds no results: neither a metrics.json nor experiment folders with one"
         );
     }
-    let mut experiments = BTreeMap::new();
+    let mut experiments: BTreeMap<String, (PathBuf, Metrics)> = BTreeMap::new();
     for folder in folders {
         let metrics = read_metrics(&folder.join("metrics.json"))?;
+        if let Some((first, _)) = experiments.get(&metrics.experiment) {
+            // A sweep's points (or any folder of several runs of one experiment): which one
+            // to compare is the user's choice, not the folder order's.
+            let kind = if path.join("sweep.json").is_file() {
+                "a sweep"
+            } else {
+                "several results"
+            };
+            anyhow::bail!(
+                "{shown} is {kind} of {}, not one result ({} and {} both hold it); \
+                 compare its folders instead, e.g. `unfold compare {} {}`",
+                metrics.experiment,
+                first.display(),
+                folder.display(),
+                first.display(),
+                folder.display()
+            );
+        }
         experiments.insert(metrics.experiment.clone(), (folder, metrics));
     }
     Ok(Side {
