@@ -217,6 +217,34 @@ fn a_changed_setting_shows_in_the_metrics_and_the_run_repeats_from_its_metrics()
 }
 
 #[test]
+fn a_report_whose_runs_diverged_says_so_before_its_answers() {
+    let tmp = TempDir::new("settings-diverged");
+    let out = tmp.path().join("out");
+    let o = unfold(&[
+        "spirals3d",
+        "--backend",
+        "flex",
+        "--profile",
+        "quick",
+        "--set",
+        "learning_rate=1e30",
+        "--set",
+        "epochs=20",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let m = metrics(&out, "spirals3d");
+    assert_eq!(m["status"], "diverged");
+    let report = std::fs::read_to_string(out.join("spirals3d/report.md")).unwrap();
+    let warning = report.find("runs diverged**").expect(&report);
+    assert!(
+        warning < report.find("## Questions").unwrap(),
+        "before the answers: {report}"
+    );
+}
+
+#[test]
 fn reproduce_all_takes_settings_per_experiment() {
     let tmp = TempDir::new("settings-reproduce");
     let out = tmp.path().join("results");

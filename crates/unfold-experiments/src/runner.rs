@@ -185,6 +185,23 @@ pub fn build_report<E: Experiment>(
                 .collect(),
         );
     }
+    let diverged: Vec<String> = metrics
+        .runs
+        .iter()
+        .filter(|(_, run)| run.status == RunState::Diverged)
+        .map(|(name, _)| format!("`{name}`"))
+        .collect();
+    if !diverged.is_empty() {
+        // The answers are written for runs that trained; say plainly when some did not.
+        report.before_sections(&format!(
+            "**{} of {} runs diverged** ({}): the loss became NaN or infinite and training \
+             stopped. Where an answer below quotes their numbers, it describes a broken run, \
+             not the network the notebook asks about; a smaller learning rate usually avoids it.",
+            diverged.len(),
+            metrics.runs.len(),
+            diverged.join(", ")
+        ));
+    }
     if let Some(seeds) = &seeds {
         crate::seed_stats::annotate(&mut report, metrics, seeds);
     }
