@@ -22,12 +22,12 @@ pub(crate) use unfold_train::say;
 
 /// The filter used without `RUST_LOG`: unfold's own events (`unfold*` targets) and, from
 /// `-v` on, the libraries' at one level less. `unfold serve` shows what its sessions do (Burn's
-/// remote server logs them at `info`; wgpu's per-resource lines stay out), as Burn's own server
-/// logging would.
+/// remote server logs them at `info`; wgpu's per-resource lines and CubeCL's kernel-cache
+/// notes stay out), as Burn's own server logging would.
 fn default_directives(verbose: u8, quiet: bool, serving: bool) -> &'static str {
     match (quiet, verbose) {
         (true, _) => "off,unfold=error",
-        (false, 0) if serving => "info,wgpu=warn",
+        (false, 0) if serving => "info,wgpu=warn,cubecl=warn",
         (false, 0) => "off,unfold=warn",
         (false, 1) => "warn,unfold=info",
         (false, 2) => "info,unfold=debug",
@@ -73,6 +73,9 @@ mod tests {
             }
         }
         assert_eq!(default_directives(3, true, false), "off,unfold=error");
-        assert_eq!(default_directives(0, false, true), "info,wgpu=warn");
+        assert_eq!(
+            default_directives(0, false, true),
+            "info,wgpu=warn,cubecl=warn"
+        );
     }
 }
