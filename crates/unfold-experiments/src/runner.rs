@@ -23,13 +23,32 @@ pub fn read_config<E: Experiment>(experiment: &E, tree: &Value) -> Result<E::Con
     serde_path_to_error::deserialize(tree).map_err(|error| {
         let key = error.path().to_string();
         let value = get_path(tree, &key)
-            .map(compact)
-            .unwrap_or_else(|| "?".into());
+            .map(|v| format!(" = {}", compact(v)))
+            .unwrap_or_default();
         format!(
-            "setting '{key}' = {value}: {}; see `unfold config {name}`",
-            error.inner()
+            "setting '{key}'{value}: {}; see `unfold config {name}`",
+            in_plain_words(&error.inner().to_string())
         )
     })
+}
+
+/// serde's type names (`usize`, `f64`, `struct Spirals3dConfig`) in the words a user knows.
+fn in_plain_words(message: &str) -> String {
+    let mut plain = message.to_string();
+    for (rust, words) in [
+        ("expected usize", "expected a whole number ≥ 0"),
+        ("expected u64", "expected a whole number ≥ 0"),
+        ("expected u32", "expected a whole number ≥ 0"),
+        ("expected i64", "expected a whole number"),
+        ("expected f64", "expected a number"),
+        ("expected f32", "expected a number"),
+    ] {
+        plain = plain.replace(rust, words);
+    }
+    if let Some(at) = plain.find("expected struct ") {
+        plain.replace_range(at.., "expected a table of settings ({ key = value, … })");
+    }
+    plain
 }
 
 /// `E`'s checks and the key-wise ones ([`check_conventional`]).

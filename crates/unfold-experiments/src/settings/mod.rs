@@ -155,6 +155,19 @@ impl Overrides {
             if all_names.contains(&first) || all_names.iter().any(|n| has_key(n, key)) {
                 return Ok(());
             }
+            // `NAME.KEY` with a mistyped NAME: the rest is a real setting somewhere.
+            if let Some((_, rest)) = key.split_once('.')
+                && all_names.iter().any(|n| has_key(n, rest))
+            {
+                let hint = unfold_device::closest(first, all_names)
+                    .map(|s| format!(" (did you mean '{s}.{rest}'?)"))
+                    .unwrap_or_default();
+                return Err(format!(
+                    "unknown experiment '{first}' in setting '{key}'{origin}{hint}; \
+                     experiments: {}",
+                    all_names.join(", ")
+                ));
+            }
             Err(format!(
                 "unknown setting '{key}'{origin}: no experiment has it; prefix it with the \
                  experiment's name (e.g. '{}.{key}') and see `unfold config <experiment>`",
@@ -329,14 +342,38 @@ pub fn parse_assignment(assignment: &str) -> Result<(String, Value), String> {
     if text == "null" {
         return Ok((key.to_string(), Value::Null));
     }
-    let value = match toml::from_str::<toml::Table>(&format!("v = {text}")) {
+    // TOML wants a digit before the point; `.5` and `-.5` are numbers all the same.
+    let number = match text.split_at(text.find('.').unwrap_or(0)) {
+        (sign @ ("" | "-" | "+"), rest) if rest.starts_with('.') => format!("{sign}0{rest}"),
+        _ => text.to_string(),
+    };
+    let value = match toml::from_str::<toml::Table>(&format!("v = {number}")) {
         Ok(mut table) => match table.remove("v") {
             Some(v) => toml_to_json(v).map_err(|e| format!("setting '{key}' = {text}: {e}"))?,
             None => Value::String(text.to_string()),
         },
-        Err(_) => Value::String(text.to_string()),
+        Err(_) => match unreadable(text) {
+            Some(why) => return Err(format!("setting '{key}' = {text}: {why}")),
+            None => Value::String(text.to_string()),
+        },
     };
     Ok((key.to_string(), value))
+}
+
+/// Why `text`, which is not TOML, was not meant as a bare word either: it starts like a
+/// number, a list, a table or a quoted string (no setting's word does), so taking it as a
+/// string would only blame the type later.
+fn unreadable(text: &str) -> Option<&'static str> {
+    match text.chars().next()? {
+        '0'..='9' | '+' | '-' | '.' => Some(
+            "not a number unfold can read (whole numbers up to 9223372036854775807; \
+             decimals like 0.001 or 1e-3, up to about 1.8e308)",
+        ),
+        '[' => Some("not a valid list (e.g. [16, 16])"),
+        '{' => Some("not a valid table (e.g. { kind = \"sgd\", lr = 0.01 })"),
+        '"' | '\'' => Some("an unterminated or malformed quoted string"),
+        _ => None,
+    }
 }
 
 /// A TOML value as JSON; NaN and infinities (which JSON cannot hold, and no setting accepts)
@@ -421,6 +458,24 @@ mod tests {
                 .unwrap_err()
                 .contains("KEY=VALUE")
         );
+        assert_eq!(parse_assignment("lr=.5").unwrap().1, json!(0.5));
+        assert_eq!(parse_assignment("lr=-.5").unwrap().1, json!(-0.5));
+        // What starts like a number, list, table or quote but is none is said so, not taken
+        // as a word that a type check later refuses.
+        for (text, why) in [
+            (
+                "epochs=99999999999999999999",
+                "not a number unfold can read",
+            ),
+            ("seed=18446744073709551615", "not a number unfold can read"),
+            ("data.noise=1e400", "not a number unfold can read"),
+            ("hidden=[2,2", "not a valid list"),
+            ("optimizer={kind=", "not a valid table"),
+            ("activation=\"relu", "quoted string"),
+        ] {
+            let error = parse_assignment(text).unwrap_err();
+            assert!(error.contains(why), "{text}: {error}");
+        }
     }
 
     #[test]
@@ -580,6 +635,16 @@ mod tests {
             overrides
                 .check_global_keys(&names, |_, k| k == "learning_rate")
                 .is_ok()
+        );
+        // A mistyped experiment name is named as such, with the closest one.
+        let typo = Overrides::none().set("sandwch.epochs=5").unwrap();
+        let error = typo
+            .check_global_keys(&names, |_, k| k == "epochs")
+            .unwrap_err();
+        assert!(
+            error.contains("unknown experiment 'sandwch'")
+                && error.contains("did you mean 'sandwich.epochs'"),
+            "{error}"
         );
     }
 }
