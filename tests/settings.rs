@@ -206,6 +206,18 @@ fn a_changed_setting_shows_in_the_metrics_and_the_run_repeats_from_its_metrics()
     assert_eq!(again["config"], m["config"]);
     assert_eq!(again["seed"], 5);
     assert_eq!(runs_without_timings(&again), runs_without_timings(&m));
+    // `unfold config` of that file names the profile it ran with.
+    let o = unfold(&[
+        "config",
+        "spirals3d",
+        "--config",
+        recorded.to_str().unwrap(),
+    ]);
+    assert!(
+        stdout(&o).starts_with("# unfold spirals3d — settings of the `quick` profile."),
+        "{}",
+        stdout(&o)
+    );
 
     // Another experiment's metrics are refused.
     let o = unfold(&["sandwich", "--config", recorded.to_str().unwrap()]);

@@ -74,9 +74,10 @@ pub struct ConfigArgs {
     /// The experiment.
     #[arg(value_parser = experiment_parser())]
     experiment: &'static str,
-    /// The profile whose settings to print.
-    #[arg(long, default_value = "full", value_parser = profile_parser())]
-    profile: Profile,
+    /// The profile whose settings to print (default: full, or the profile recorded in a
+    /// `--config metrics.json`).
+    #[arg(long, value_parser = profile_parser())]
+    profile: Option<Profile>,
     #[command(flatten)]
     settings: SettingsArgs,
 }
@@ -410,11 +411,16 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<ExitCode> {
 pub fn config(args: &ConfigArgs) -> anyhow::Result<ExitCode> {
     let experiment = registry::find(args.experiment).map_err(anyhow::Error::msg)?;
     let info = experiment.info();
-    let (tree, seed) = effective(experiment, args.profile, &args.settings.overrides()?)?;
+    let overrides = args.settings.overrides()?;
+    let profile = args
+        .profile
+        .or(overrides.recorded_profile())
+        .unwrap_or(Profile::Full);
+    let (tree, seed) = effective(experiment, profile, &overrides)?;
     let notebook = experiment.config_tree(Profile::Full);
     let listing = ConfigListing {
         experiment: info.name,
-        profile: args.profile.name(),
+        profile: profile.name(),
         values: &tree,
         notebook: &notebook,
         seed: (seed.unwrap_or(info.default_seed), info.default_seed),
