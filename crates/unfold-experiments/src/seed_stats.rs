@@ -131,14 +131,26 @@ pub fn combine(values: &[&Value]) -> Value {
                     .collect(),
             )
         }
-        Value::Object(o) if present.iter().all(|v| v.is_object()) => Value::Object(
-            o.keys()
-                .map(|key| {
-                    let all: Vec<&Value> = present.iter().filter_map(|v| v.get(key)).collect();
-                    (key.clone(), combine(&all))
-                })
-                .collect(),
-        ),
+        Value::Object(_) if present.iter().all(|v| v.is_object()) => {
+            // Every seed's keys, in the order first seen: a run only some seeds have (mnist's
+            // optimizer study follows each seed's best initialization) combines over those.
+            let mut keys: Vec<&String> = Vec::new();
+            for object in present.iter().filter_map(|v| v.as_object()) {
+                for key in object.keys() {
+                    if !keys.contains(&key) {
+                        keys.push(key);
+                    }
+                }
+            }
+            Value::Object(
+                keys.into_iter()
+                    .map(|key| {
+                        let all: Vec<&Value> = present.iter().filter_map(|v| v.get(key)).collect();
+                        (key.clone(), combine(&all))
+                    })
+                    .collect(),
+            )
+        }
         _ => {
             let count = |x: &Value| present.iter().filter(|v| **v == x).count();
             let most = present.iter().map(|v| count(v)).max().unwrap_or(0);
@@ -533,6 +545,14 @@ mod tests {
             json!(true),
             "a tie: the first seed's"
         );
+        // A run the first seed lacks still combines over the seeds that have it.
+        let runs = combine(&[
+            &json!({"a": {"acc": 0.5}}),
+            &json!({"a": {"acc": 0.7}, "b": {"acc": 0.2}}),
+            &json!({"b": {"acc": 0.4}}),
+        ]);
+        assert!((runs["a"]["acc"].as_f64().unwrap() - 0.6).abs() < 1e-12);
+        assert!((runs["b"]["acc"].as_f64().unwrap() - 0.3).abs() < 1e-12);
     }
 
     #[test]
