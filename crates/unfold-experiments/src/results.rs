@@ -57,7 +57,16 @@ pub fn prepare_output_dir(dir: &Path) -> Result<(), ResultsError> {
         path: dir.to_path_buf(),
         source,
     };
-    fs::create_dir_all(dir).map_err(unwritable)?;
+    fs::create_dir_all(dir).map_err(|e| {
+        // "File exists" alone does not say which file is in the way.
+        match dir.ancestors().find(|p| p.is_file()) {
+            Some(file) => unwritable(std::io::Error::other(format!(
+                "{} is a file, not a folder",
+                file.display()
+            ))),
+            None => unwritable(e),
+        }
+    })?;
     // Unique per call: runs side by side (several seeds, sweep points) probe the same folder.
     static PROBES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = PROBES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -655,10 +664,13 @@ mod tests {
     fn unwritable_output_is_a_clear_error() {
         let file = std::env::temp_dir().join(format!("unfold-not-a-dir-{}", std::process::id()));
         fs::write(&file, b"x").unwrap();
-        let err = prepare_output_dir(&file.join("sub"))
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("not writable"), "{err}");
+        for dir in [file.join("sub"), file.clone()] {
+            let err = prepare_output_dir(&dir).unwrap_err().to_string();
+            assert!(
+                err.contains("not writable") && err.contains("is a file, not a folder"),
+                "{err}"
+            );
+        }
         fs::remove_file(&file).unwrap();
     }
 
