@@ -135,6 +135,24 @@ fn bad_settings_are_one_line_errors_and_nothing_is_written() {
     std::fs::write(&file, "epochs = [").unwrap();
     let o = unfold(&["spirals3d", "--config", file.to_str().unwrap()]);
     assert!(stderr(&o).contains("is not valid TOML"), "{}", stderr(&o));
+    // unfold's other outputs are named for what they are.
+    for (text, kind) in [
+        (
+            r#"{"experiment":"spirals3d","axes":[],"points":[]}"#,
+            "sweep",
+        ),
+        (r#"{"started":"","experiments":[]}"#, "manifest.json"),
+        (
+            r#"{"experiment":"spirals3d","runs":{}}"#,
+            "without its settings",
+        ),
+    ] {
+        let file = tmp.path().join("output.json");
+        std::fs::write(&file, text).unwrap();
+        let o = unfold(&["spirals3d", "--config", file.to_str().unwrap()]);
+        let err = stderr(&o);
+        assert!(err.contains(kind) && err.contains("not settings"), "{err}");
+    }
     assert!(!out.exists());
 }
 

@@ -66,6 +66,12 @@ impl Overrides {
         let tree = read_settings_file(path)?;
         if recorded_run(&tree).is_some() {
             crate::schema::check(&tree, crate::schema::METRICS_SCHEMA_VERSION, path)?;
+        } else if let Some(kind) = other_results_file(&tree) {
+            return Err(format!(
+                "{} is {kind}, not settings; give a settings file (`unfold config NAME` \
+                 prints one) or a run's own metrics.json",
+                path.display()
+            ));
         }
         self.layers.push(Layer::File {
             origin: path.display().to_string(),
@@ -275,6 +281,21 @@ fn recorded_run(tree: &Map<String, Value>) -> Option<RecordedRun> {
         seed: tree.get("seed").and_then(Value::as_u64),
         config,
     })
+}
+
+/// What kind of unfold output a settings file that is not one is, by the keys only such
+/// files have: each names its experiment(s) but holds no settings to rerun from.
+fn other_results_file(tree: &Map<String, Value>) -> Option<&'static str> {
+    let has = |key: &str| tree.contains_key(key);
+    if has("axes") && has("points") {
+        Some("a sweep's summary (sweep.json; each point's own metrics.json reruns that point)")
+    } else if has("experiments") && has("started") {
+        Some("reproduce-all's manifest.json")
+    } else if has("experiment") && has("runs") {
+        Some("a results file without its settings (no 'config')")
+    } else {
+        None
+    }
 }
 
 fn seed_from(value: &Value) -> Result<u64, String> {
