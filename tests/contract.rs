@@ -157,6 +157,13 @@ fn every_experiment_keeps_the_results_contract_and_its_reports_rebuild_from_resu
         read(&out.join("index.html")) == page_before,
         "index.html rebuilt differently"
     );
+    // One experiment's folder, as `compare` takes it, is rebuilt alone.
+    let one = out.join("spirals3d");
+    let before = read(&one.join("report.md"));
+    std::fs::remove_file(one.join("report.md")).unwrap();
+    let o = unfold(&["report", one.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(read(&one.join("report.md")) == before);
 }
 
 #[test]
@@ -166,4 +173,7 @@ fn report_on_a_folder_without_results_is_a_clear_error() {
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("holds no results"), "{err}");
+    let o = unfold(&["report", tmp.path().join("nosuch").to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("no such folder"), "{err}");
 }

@@ -437,7 +437,24 @@ const AGAIN: &str = "then run unfold report again";
 /// the recorded results, without a device and without training.
 pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
     let dir = &args.dir;
-    let folders = unfold_experiments::runner::result_folders(dir);
+    if !dir.is_dir() {
+        let why = if dir.exists() {
+            "not a folder"
+        } else {
+            "no such folder"
+        };
+        anyhow::bail!("{} is not a results folder ({why})", dir.display());
+    }
+    // One experiment's folder (as `compare` takes), or a folder of them.
+    let (parent, folders) = if dir.join("metrics.json").is_file() {
+        let parent = match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        (parent, vec![dir.clone()])
+    } else {
+        (dir.clone(), unfold_experiments::runner::result_folders(dir))
+    };
     let manifest = dir.join("manifest.json");
     if folders.is_empty() && !manifest.is_file() {
         anyhow::bail!(
@@ -448,7 +465,7 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
     for folder in &folders {
         // Held while this folder's reports are rewritten: a run writing it is never mixed in.
         let name = folder.file_name().map(|n| n.to_string_lossy().into_owned());
-        let _folder = staging::lock(dir, &name.unwrap_or_default(), folder, AGAIN)?;
+        let _folder = staging::lock(&parent, &name.unwrap_or_default(), folder, AGAIN)?;
         // A combined result of several seeds holds each seed's own results folder.
         for seed_folder in unfold_experiments::runner::result_folders(folder) {
             rebuild_one(&seed_folder.join("metrics.json"))?;
