@@ -204,13 +204,13 @@ fn print_outcome(outcome: &ExperimentOutcome) {
     if crate::logging::quiet() && outcome.status == Status::Ok {
         return;
     }
+    let (status, note) = match outcome.status {
+        Status::Ok => ("done", ""),
+        Status::Diverged => ("done", ", with diverged runs"),
+        Status::Failed => ("failed", ""),
+    };
     println!(
-        "  {} in {:.1}s → {}",
-        match outcome.status {
-            Status::Ok => "done",
-            Status::Diverged => "done, with diverged runs",
-            Status::Failed => "failed",
-        },
+        "  {status} in {:.1}s{note} → {}",
         outcome.wall_seconds,
         outcome.dir.display()
     );

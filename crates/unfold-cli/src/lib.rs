@@ -441,10 +441,16 @@ fn cache(cmd: CacheCommand) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Each experiment on two lines, its name and title, then its notebook below the title: the
+/// notebook names are too long for a column of their own.
 fn list() {
-    println!("{:<16} {:<28} title", "experiment", "notebook");
+    let width = unfold_experiments::registry::infos()
+        .map(|e| e.name.len())
+        .max()
+        .unwrap_or(0);
     for e in unfold_experiments::registry::infos() {
-        println!("{:<16} {:<28} {}", e.name, e.notebook, e.title);
+        println!("{:<width$}  {}", e.name, e.title);
+        println!("{:<width$}  notebook {}", "", e.notebook);
     }
 }
 
