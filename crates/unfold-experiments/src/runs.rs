@@ -364,6 +364,29 @@ pub fn load_images(
     })
 }
 
+/// `train_images` and `test_images` (MNIST's and Fashion-MNIST's "use only the first N")
+/// ask for no more images than the split holds: more would silently mean all of them, and
+/// the report would claim the larger number.
+pub(crate) fn check_image_limits(
+    train_images: Option<usize>,
+    test_images: Option<usize>,
+) -> Result<(), String> {
+    for (key, limit, split) in [
+        ("train_images", train_images, Split::Train),
+        ("test_images", test_images, Split::Test),
+    ] {
+        let most = split.standard_len();
+        if let Some(n) = limit.filter(|n| *n > most) {
+            return Err(crate::settings::bad_value(
+                key,
+                n,
+                &format!("at most {most} (the {split} split's size), or not set for all"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The runs of an experiment by name, in the order they were trained.
 pub type NamedRuns<'a> = [(&'a str, &'a RunMetrics)];
 

@@ -219,6 +219,7 @@ impl MnistConfig {
                 "at least 1 image, or not set for all",
             ));
         }
+        crate::runs::check_image_limits(self.train_images, self.test_images)?;
         if self.hidden.is_empty() || self.hidden.contains(&0) {
             return Err(bad_value(
                 "hidden",
@@ -365,6 +366,31 @@ mod tests {
             ..Default::default()
         };
         assert!(bad.validate().unwrap_err().contains("'train_images' = 5"));
+        for (train_images, test_images, error) in [
+            (
+                Some(70_000),
+                None,
+                "'train_images' = 70000: expected at most 60000",
+            ),
+            (
+                None,
+                Some(10_001),
+                "'test_images' = 10001: expected at most 10000",
+            ),
+        ] {
+            let bad = MnistConfig {
+                train_images,
+                test_images,
+                ..Default::default()
+            };
+            assert!(bad.validate().unwrap_err().contains(error));
+        }
+        let all = MnistConfig {
+            train_images: Some(60_000),
+            test_images: Some(10_000),
+            ..Default::default()
+        };
+        assert!(all.validate().is_ok());
         let mut bad = MnistConfig::default();
         bad.initializations[2] = LayerInit::Uniform {
             low: 1.0,

@@ -149,6 +149,7 @@ impl VanishingConfig {
                 return Err(bad_value(key, 0, "at least 1 image, or not set for all"));
             }
         }
+        crate::runs::check_image_limits(self.train_images, self.test_images)?;
         if self.models.is_empty() {
             return Err(bad_value("models", "[]", "at least one network"));
         }
