@@ -177,6 +177,14 @@ fn fetch(
     options: &FetchOptions,
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
+    for mirror in cli_mirrors {
+        if !(mirror.starts_with("http://") || mirror.starts_with("https://")) {
+            anyhow::bail!(
+                "--mirror {}: expected an http:// or https:// base URL",
+                unfold_guard::secrets::text(mirror)
+            );
+        }
+    }
     let root = fetch_root(data_dir);
     let mut ok = true;
     for &kind in kinds {

@@ -200,8 +200,20 @@ fn fetch_from_an_unreachable_mirror_fails_cleanly() {
         out.contains(&format!("{mirror}/mnist/train-images-idx3-ubyte.gz")),
         "{out}"
     );
-    // The folder was created, but holds nothing.
-    assert_eq!(fs::read_dir(tmp.0.join("mnist")).unwrap().count(), 0);
+    // Nothing was written, not even the folder.
+    assert!(!tmp.0.join("mnist").exists());
+}
+
+#[test]
+fn a_mirror_that_is_not_an_http_url_is_refused_up_front() {
+    let tmp = TempDir::new("bad-mirror");
+    let dir = tmp.0.display().to_string();
+    for mirror in ["ftp://example.org", "not a url"] {
+        let cmd = parse(&["fetch", "mnist", "--data-dir", &dir, "--mirror", mirror]);
+        let error = run_to(cmd, &mut Vec::new()).unwrap_err().to_string();
+        assert!(error.contains("http:// or https://"), "{error}");
+    }
+    assert_eq!(fs::read_dir(&tmp.0).unwrap().count(), 0);
 }
 
 #[test]

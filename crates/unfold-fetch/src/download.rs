@@ -346,8 +346,14 @@ pub fn fetch_dataset(
     progress: &mut dyn Progress,
 ) -> Result<Vec<FileOutcome>, FetchError> {
     let dir = root.join(kind.dir_name());
-    expected_files(kind)
+    let existed = dir.exists();
+    let fetched: Result<Vec<FileOutcome>, FetchError> = expected_files(kind)
         .iter()
         .map(|file| fetch_file(&dir, file, mirrors, options, progress))
-        .collect()
+        .collect();
+    if fetched.is_err() && !existed {
+        // "Nothing was written" includes the folder; `remove_dir` only removes it empty.
+        let _ = fs::remove_dir(&dir);
+    }
+    fetched
 }
