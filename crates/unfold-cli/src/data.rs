@@ -333,10 +333,10 @@ fn where_(
         for (i, c) in candidates.iter().enumerate() {
             let status = match (&c.problem, Some(i) == chosen) {
                 (None, true) => "← used".to_owned(),
-                (None, false) => "also complete (not used)".to_owned(),
-                (Some(problem), _) => problem.clone(),
+                (None, false) => "— also complete, not used".to_owned(),
+                (Some(problem), _) => format!("— {problem}"),
             };
-            writeln!(out, "  {} ({}): {status}", c.dir.display(), c.source)?;
+            writeln!(out, "  {} ({}) {status}", c.dir.display(), c.source)?;
         }
     }
     Ok(exit(ok))

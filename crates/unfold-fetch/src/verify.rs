@@ -61,8 +61,13 @@ pub fn verify_file(path: &Path, expected: &RemoteFile) -> Result<(), String> {
     }
     let digest = hex(&hasher.finalize());
     if digest != expected.sha256 {
+        let of = if gzip {
+            " (of the decompressed data)"
+        } else {
+            ""
+        };
         return Err(format!(
-            "its SHA-256 (of the decompressed data) is {digest}, not the expected {}",
+            "its SHA-256{of} is {digest}, not the expected {}",
             expected.sha256
         ));
     }
