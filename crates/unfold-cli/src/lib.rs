@@ -36,7 +36,8 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "N", env = unfold_device::threads::THREADS_ENV)]
     #[allow(dead_code)] // read from the matches in `main`, before any thread starts
     threads: Option<std::num::NonZeroUsize>,
-    /// Print only results and errors: no progress, no per-experiment summaries
+    /// Print only errors and what a command exists to show (a list, a table, a comparison):
+    /// no progress, no per-experiment summaries, nothing for a run that went well
     #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
     #[allow(dead_code)] // read from the matches in `main`, before any work
     quiet: bool,
