@@ -250,20 +250,15 @@ fn a_changed_setting_shows_in_the_metrics_and_the_run_repeats_from_its_metrics()
 fn a_report_whose_runs_diverged_says_so_before_its_answers() {
     let tmp = TempDir::new("settings-diverged");
     let out = tmp.path().join("out");
-    let o = unfold(&[
-        "spirals3d",
-        "--backend",
-        "flex",
-        "--profile",
-        "quick",
-        "--set",
-        "learning_rate=1e30",
-        "--set",
-        "epochs=20",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let spirals = |extra: &[&str]| {
+        let mut args = vec!["spirals3d", "--backend", "flex", "--profile", "quick"];
+        args.extend(extra);
+        args.extend(["--out", out.to_str().unwrap()]);
+        let o = unfold(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        o
+    };
+    spirals(&["--set", "learning_rate=1e30", "--set", "epochs=20"]);
     let m = metrics(&out, "spirals3d");
     assert_eq!(m["status"], "diverged");
     let report = std::fs::read_to_string(out.join("spirals3d/report.md")).unwrap();
@@ -271,6 +266,13 @@ fn a_report_whose_runs_diverged_says_so_before_its_answers() {
     assert!(
         warning < report.find("## Questions").unwrap(),
         "before the answers: {report}"
+    );
+    // While here: --resume on an experiment without checkpoints says it does nothing.
+    let o = spirals(&["--set", "epochs=2", "--resume"]);
+    assert!(
+        stderr(&o).contains("--resume does nothing for spirals3d"),
+        "{}",
+        stderr(&o)
     );
 }
 

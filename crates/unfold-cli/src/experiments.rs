@@ -172,6 +172,18 @@ fn run_one(experiment: &dyn AnyExperiment, args: &ExperimentArgs) -> anyhow::Res
         .unwrap_or(Profile::Full);
     let (tree, seed) = effective(experiment, profile, &overrides)?;
     let seed = args.run.seed.or(seed).unwrap_or(info.default_seed);
+    if args.run.resume && !info.checkpoints {
+        let resumable: Vec<&str> = registry::infos()
+            .filter(|i| i.checkpoints)
+            .map(|i| i.name)
+            .collect();
+        eprintln!(
+            "unfold: --resume does nothing for {}: it saves no checkpoints to go on from \
+             (only {} do; a sweep's finished points are reused by `unfold sweep --resume`)",
+            info.name,
+            resumable.join(" and ")
+        );
+    }
     // A combined result given with --config reruns with its seeds, unless --seeds says else.
     let mut run_args = args.run.clone();
     if run_args.seeds.is_none() {

@@ -33,6 +33,9 @@ pub struct ExperimentInfo {
     /// Trainable parameters of its largest model, which decides where `--backend auto` runs
     /// it (see `unfold_device::AUTO_GPU_MIN_PARAMS`).
     pub largest_model_params: usize,
+    /// Whether it saves each finished run as a checkpoint, which `--resume` goes on from
+    /// (`crate::checkpoints`); without them `--resume` has nothing to reuse.
+    pub checkpoints: bool,
 }
 
 /// One notebook as an experiment. Register it with one line in [`crate::registry`].

@@ -48,6 +48,7 @@ static INFO: ExperimentInfo = ExperimentInfo {
                Burn's do, and how well does a network fit a Gaussian surface by random search alone?",
     default_seed: 999,
     largest_model_params: 101,
+    checkpoints: false,
 };
 
 impl Experiment for BuildingBlocks {

@@ -44,6 +44,7 @@ static INFO: ExperimentInfo = ExperimentInfo {
                training?",
     default_seed: 42,
     largest_model_params: 480_010,
+    checkpoints: true,
 };
 
 impl Experiment for Mnist {

@@ -39,6 +39,7 @@ static INFO: ExperimentInfo = ExperimentInfo {
                its hidden layers transform three intertwined spirals until a line separates them?",
     default_seed: 12345,
     largest_model_params: 207,
+    checkpoints: false,
 };
 
 impl Experiment for Sandwich {

@@ -37,6 +37,7 @@ static INFO: ExperimentInfo = ExperimentInfo {
                without ReLU transform the data?",
     default_seed: 42,
     largest_model_params: 373,
+    checkpoints: false,
 };
 
 impl Experiment for Spirals3d {

@@ -40,6 +40,7 @@ static INFO: ExperimentInfo = ExperimentInfo {
                magnitudes of its first layers show compared with a ReLU network?",
     default_seed: 66,
     largest_model_params: 1_457_162,
+    checkpoints: false,
 };
 
 impl Experiment for Vanishing {

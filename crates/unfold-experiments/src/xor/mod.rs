@@ -53,6 +53,7 @@ static INFO: ExperimentInfo = ExperimentInfo {
                and do hand-derived gradients match autodiff?",
     default_seed: 0,
     largest_model_params: 141,
+    checkpoints: true,
 };
 
 impl Experiment for Xor {
