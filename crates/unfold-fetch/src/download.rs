@@ -90,8 +90,8 @@ fn all_failed(file: &str, dir: &Path, attempts: &[Attempt]) -> String {
     }
     let _ = write!(
         s,
-        "\nNothing was written. Check the network connection, or set {MIRROR_ENV} to base \
-         URLs of a mirror that holds mnist/ and fashion-mnist/."
+        "\nNothing was written. Check the network connection and the URLs above, or set \
+         {MIRROR_ENV} to base URLs of another mirror that holds mnist/ and fashion-mnist/."
     );
     s
 }
