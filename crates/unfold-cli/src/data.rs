@@ -245,12 +245,18 @@ fn verify(
     let mut found_any = false;
     for kind in kinds(datasets) {
         let candidates = survey(kind, data_dir);
+        let fetch_command = format!(
+            "unfold data fetch {}{}",
+            kind.dir_name(),
+            data_dir.map_or(String::new(), |d| format!(" --data-dir {}", d.display()))
+        );
         let Some(found) = candidates.iter().find(|c| c.is_usable()) else {
             writeln!(out, "{kind}: not found")?;
             for c in &candidates {
                 let why = c.problem.as_deref().unwrap_or("");
-                writeln!(out, "  {} ({}): {why}", c.dir.display(), c.source)?;
+                writeln!(out, "  {} ({}) — {why}", c.dir.display(), c.source)?;
             }
+            writeln!(out, "  Fix: `{fetch_command}` gets it.")?;
             if explicit {
                 ok = false;
             }
@@ -290,12 +296,7 @@ fn verify(
             }
         }
         if !digests_ok {
-            writeln!(
-                out,
-                "  Fix: `unfold data fetch {}{}` replaces wrong files.",
-                kind.dir_name(),
-                data_dir.map_or(String::new(), |d| format!(" --data-dir {}", d.display()))
-            )?;
+            writeln!(out, "  Fix: `{fetch_command}` replaces wrong files.")?;
         }
     }
     if !found_any {

@@ -152,6 +152,12 @@ fn verify_flags_files_that_are_not_the_published_ones() {
     assert!(out.contains("train: 20 images of 28x28"), "{out}");
     assert!(out.contains("Fashion-MNIST: not found"), "{out}");
     assert!(out.contains("unfold data fetch mnist"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "`unfold data fetch fashion-mnist --data-dir {dir}` gets it"
+        )),
+        "{out}"
+    );
 
     // A damaged file: the loader's own check says what is wrong.
     let labels = tmp.0.join("mnist").join("t10k-labels-idx1-ubyte.gz");
