@@ -629,6 +629,15 @@ fn inline_html(s: &str) -> String {
     out
 }
 
+/// `1 epoch`, `2 epochs`: a count with its noun, plural unless it is one (`what` is the
+/// singular, e.g. `"full-batch epoch"`).
+pub fn count_of(n: usize, what: &str) -> String {
+    match n {
+        1 => format!("1 {what}"),
+        n => format!("{n} {what}s"),
+    }
+}
+
 /// Formats an optional fraction as a percentage with one decimal (`—` when missing).
 pub fn percent(v: Option<f64>) -> String {
     v.map(|v| format!("{:.1}%", 100.0 * v))

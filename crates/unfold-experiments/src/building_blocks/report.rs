@@ -167,7 +167,7 @@ pub(super) fn report(config: &BuildingBlocksConfig, metrics: &Metrics) -> Report
          features drawn from U(-1, 1); the density of N({mean}, {}·I) on {} × {} points over [{}, {}]²; \
          the regression network initialized as PyTorch's `nn.Linear` (U(±1/√fan_in)); random search \
          redrawing weights from U(±{}) and biases from U(±{}) until the MSE is below {} or {} draws; Adam \
-         (lr {}) for {} full-batch epochs from the same untrained network. Outputs count as identical when \
+         (lr {}) for {} from the same untrained network. Outputs count as identical when \
          |ours − Burn's| ≤ {} + {}·|Burn's| element-wise (the rule of `torch.allclose`).",
         config.data.variance,
         config.data.points_per_axis,
@@ -179,7 +179,7 @@ pub(super) fn report(config: &BuildingBlocksConfig, metrics: &Metrics) -> Report
         sci_short(config.search_threshold),
         config.search_iterations,
         config.adam_learning_rate,
-        config.adam_epochs,
+        crate::results::count_of(config.adam_epochs, "full-batch epoch"),
         sci_short(t.atol),
         sci_short(t.rtol),
     ));
@@ -358,7 +358,7 @@ fn regression_section(
                 "Adam",
                 "full-batch gradient descent on the MSE",
                 adam,
-                format!("{} epochs", rec.adam.map_or(0, |m| m.steps)),
+                crate::results::count_of(rec.adam.map_or(0, |m| m.steps), "epoch"),
                 seconds(rec.adam),
             ),
         ],

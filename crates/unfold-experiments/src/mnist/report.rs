@@ -3,7 +3,7 @@
 use super::run::Mistake;
 use super::studies::{Entry, Studies, final_validation};
 use super::{LOGISTIC, MnistConfig};
-use crate::results::{Metrics, Report, RunMetrics, number, percent};
+use crate::results::{Metrics, Report, RunMetrics, count_of, number, percent};
 use crate::runs::results_table;
 
 /// Validation accuracy below which a 10-class model counts as stuck near chance (10%).
@@ -104,11 +104,11 @@ pub(super) fn report(config: &MnistConfig, metrics: &Metrics) -> Report {
     report.paragraph(&format!(
         "`W` [784×10] and `b` [10] as plain tensors, softmax cross-entropy with gradients \
          written by hand (checked against autodiff in the tests), plain gradient descent with \
-         lr {} on shuffled batches of {} for {} epochs (tolerance {} on the mean gradient \
+         lr {} on shuffled batches of {} for {} (tolerance {} on the mean gradient \
          norm{}). Number of parameters: **{}**. Validation accuracy **{}**, test accuracy **{}**.",
         config.logistic.learning_rate,
         config.batch_size,
-        config.logistic.epochs,
+        count_of(config.logistic.epochs, "epoch"),
         config.logistic.tolerance,
         match logistic
             .extra
@@ -357,12 +357,12 @@ fn mlp_answers(
             match stop {
                 Some(s) => format!(
                     "It would have stopped after epoch {} of {} (keeping epoch {}, {}), \
-                     saving {} epochs of computation.",
+                     saving {} of computation.",
                     s.stop_epoch,
                     config.epochs,
                     s.best_epoch,
                     percent(Some(s.best_value)),
-                    config.epochs - s.stop_epoch
+                    count_of(config.epochs - s.stop_epoch, "epoch")
                 ),
                 None => format!("It would have run all {} epochs.", config.epochs),
             }

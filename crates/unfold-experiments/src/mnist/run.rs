@@ -218,9 +218,9 @@ pub(super) fn run(
         inits.iter().map(|(_, n, m)| (n.as_str(), m)).collect();
     let png = study_figure(
         &format!(
-            "Initialization study: only the initialization changes ({}, {} epochs)",
+            "Initialization study: only the initialization changes ({}, {})",
             optimizer_name(baseline_optimizer),
-            config.epochs
+            crate::results::count_of(config.epochs, "epoch")
         ),
         &init_runs,
         &dir,

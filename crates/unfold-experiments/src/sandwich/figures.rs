@@ -89,7 +89,10 @@ fn animation(
         .frames
         .iter()
         .map(|s| Figure {
-            title: Some(format!("MLPemb after {} epochs", s.epoch)),
+            title: Some(format!(
+                "MLPemb after {}",
+                crate::results::count_of(s.epoch, "epoch")
+            )),
             panels: vec![
                 Panel::Regions {
                     title: "decision regions of the input plane".into(),

@@ -29,7 +29,7 @@ pub(super) fn report(config: &SandwichConfig, metrics: &Metrics) -> Report {
     };
     r.paragraph(&format!(
         "{setup}: {} spiral arms of {} points, angle noise {}, {} training / {} test points, \
-         cross-entropy, AdamW (lr {}), shuffled batches of {} with `drop_last`, {} epochs. Test \
+         cross-entropy, AdamW (lr {}), shuffled batches of {} with `drop_last`, {}. Test \
          metrics are computed on the whole test set (the notebook reports its last batch).",
         config.data.classes,
         config.data.points_per_class,
@@ -38,7 +38,7 @@ pub(super) fn report(config: &SandwichConfig, metrics: &Metrics) -> Report {
         count("test_points"),
         config.learning_rate,
         config.batch_size,
-        config.epochs,
+        crate::results::count_of(config.epochs, "epoch"),
     ));
     r.heading("Results");
     let runs = runs_in_order(metrics, config.models.iter().map(|m| m.name()));

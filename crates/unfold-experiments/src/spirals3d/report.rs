@@ -29,13 +29,13 @@ pub(super) fn report(config: &Spirals3dConfig, metrics: &Metrics) -> Report {
     let count = |key: &str| metrics.extra.get(key).and_then(|v| v.as_u64()).unwrap_or(0);
     r.paragraph(&format!(
         "Setup: {} points per spiral, noise {}, {} training / {} test points, \
-         BCE-with-logits loss, Adam (lr {}), {} full-batch epochs.",
+         BCE-with-logits loss, Adam (lr {}), {}.",
         config.data.points_per_class,
         config.data.noise,
         count("train_points"),
         count("test_points"),
         config.learning_rate,
-        config.epochs,
+        crate::results::count_of(config.epochs, "full-batch epoch"),
     ));
     r.heading("Results");
     let runs = runs_in_order(metrics, config.models.iter().map(|m| m.name()));

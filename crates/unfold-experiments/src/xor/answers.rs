@@ -185,18 +185,18 @@ fn expectations(config: &XorConfig, cells: &[GridCell]) -> String {
     } else if all_found {
         text.push_str(&format!(
             "every network with at least d hidden units converged in every run: here SGD found \
-             such weights each time within {} epochs from a random N(0, 1) start. With exactly d \
+             such weights each time within {} from a random N(0, 1) start. With exactly d \
              hidden units the success rate was {exactly}; the widest networks reached {}.",
-            config.epochs,
+            crate::results::count_of(config.epochs, "epoch"),
             widest.join(", ")
         ));
     } else {
         text.push_str(&format!(
-            "being representable is not the same as being found by SGD in {} epochs from a \
+            "being representable is not the same as being found by SGD in {} from a \
              random N(0, 1) start. With exactly d hidden units the success rate was {exactly}; \
              the widest networks reached {}. The theorem says suitable weights exist; it says \
              nothing about how often gradient descent finds them.",
-            config.epochs,
+            crate::results::count_of(config.epochs, "epoch"),
             widest.join(", ")
         ));
     }

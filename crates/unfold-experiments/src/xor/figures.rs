@@ -102,8 +102,10 @@ pub(super) fn convergence(
             title: None,
             panels: vec![Panel::Lines {
                 title: format!(
-                    "MSE < {} after {} epochs, {} seeds each",
-                    config.converged_below, config.epochs, config.seeds
+                    "MSE < {} after {}, {} seeds each",
+                    config.converged_below,
+                    crate::results::count_of(config.epochs, "epoch"),
+                    config.seeds
                 ),
                 x_label: "hidden units".into(),
                 y_label: "converged runs (%)".into(),

@@ -24,14 +24,14 @@ pub(super) fn report(config: &XorConfig, metrics: &Metrics) -> Report {
     r.paragraph(&format!(
         "Setup: all 2^d points of d = {:?}, weights and biases drawn from N(0, 1) (`torch.randn`), \
          MSE loss, SGD (lr {}, momentum {}), each epoch 2^d single examples drawn uniformly at \
-         random with replacement, {} epochs, a fresh network and optimizer per run, {} seeds per \
+         random with replacement, {}, a fresh network and optimizer per run, {} seeds per \
          (d, hidden) pair. A run *converges* when its final MSE over all 2^d points is below {} \
          (the notebook's \"loss getting close to 0\"; it printed the loss of the last single \
          example instead). {}",
         config.dims,
         config.learning_rate,
         config.momentum,
-        config.epochs,
+        crate::results::count_of(config.epochs, "epoch"),
         config.seeds,
         config.converged_below,
         if config.batched {
@@ -181,12 +181,12 @@ fn gradient_paragraph(r: &mut Report, config: &XorConfig, check: &GradientCheck)
         "`calc_gradients` differentiates the MSE of a 2-2-1 `FFNet` by the chain rule: with \
          e = 2(ŷ − y), ∂L/∂W2 = hᵀe, ∂L/∂b2 = e, δ = (e·W2ᵀ) ⊙ σ(z1)(1 − σ(z1)), ∂L/∂W1 = xᵀδ, \
          ∂L/∂b1 = δ, flattened in parameter order (W1 as [in, hidden], b1, W2, b2). At every one \
-         of the {} steps of `train_and_compare` ({} epochs of 4 single examples, SGD with \
+         of the {} steps of `train_and_compare` ({} of 4 single examples, SGD with \
          momentum) each of the {} gradients was compared with autodiff's, element by element, \
          with tolerance |hand − autodiff| ≤ {:e} + {:e}·|autodiff|. {verdict} {notebook} Final \
          MSE of the checked network: {}.",
         check.steps,
-        config.compare_epochs,
+        crate::results::count_of(config.compare_epochs, "epoch"),
         check.parameters,
         check.tolerance.abs,
         check.tolerance.rel,
