@@ -65,9 +65,12 @@ impl SeedStats {
     }
 
     /// Whether the intervals of `self` and `other` do not overlap: only then does the report
-    /// call the two different.
+    /// call the two different. One seed has no spread, so its zero-width "interval" resolves
+    /// nothing.
     pub fn resolved_from(&self, other: &SeedStats) -> bool {
-        self.ci95[0] > other.ci95[1] || other.ci95[0] > self.ci95[1]
+        self.n >= 2
+            && other.n >= 2
+            && (self.ci95[0] > other.ci95[1] || other.ci95[0] > self.ci95[1])
     }
 }
 
@@ -336,6 +339,18 @@ pub fn seed_folder(seed: u64) -> String {
 /// Runs a combined result shows in its tables, figure and summary.
 pub const SHOWN_RUNS: usize = 12;
 
+/// How many of the combined seeds trained `run`, and of how many: `None` for a result of one
+/// seed. A study whose runs follow each seed's own choice (mnist's best initialization)
+/// trains some runs in only some seeds.
+pub fn seeds_present(run: &RunMetrics) -> Option<(usize, usize)> {
+    let rows = run.extra.get("per_seed")?.as_array()?;
+    let have = rows
+        .iter()
+        .filter(|row| row.get("status").is_some())
+        .count();
+    Some((have, rows.len()))
+}
+
 /// `mean ± std` of a headline metric of a combined run (percent for accuracies).
 pub fn mean_pm_std(run: &RunMetrics, metric: &str) -> Option<String> {
     let mean = headline(run, metric)?;
@@ -429,6 +444,16 @@ pub(crate) fn annotate(report: &mut Report, metrics: &Metrics, seeds: &[u64]) {
         .iter()
         .take(SHOWN_RUNS)
         .map(|(name, s)| {
+            if s.n < 2 {
+                // One seed: a value, not a spread or an interval.
+                return vec![
+                    format!("`{name}`"),
+                    format!("{} (one seed)", show(s.mean)),
+                    "—".into(),
+                    "—".into(),
+                    s.n.to_string(),
+                ];
+            }
             vec![
                 format!("`{name}`"),
                 mean_pm_std(&metrics.runs[*name], metric).unwrap_or_default(),
@@ -464,6 +489,11 @@ pub(crate) fn annotate(report: &mut Report, metrics: &Metrics, seeds: &[u64]) {
                 if sa.resolved_from(sb) {
                     format!(
                         "`{a}` beats `{b}` on {label}: resolved (the intervals do not overlap)."
+                    )
+                } else if sa.n < 2 || sb.n < 2 {
+                    format!(
+                        "`{a}` against `{b}` on {label}: not resolved (one of them ran in a \
+                         single seed)."
                     )
                 } else {
                     format!("`{a}` against `{b}` on {label}: not resolved (the intervals overlap).")
@@ -517,6 +547,9 @@ mod tests {
         let spread = SeedStats::of(&[0.40, 0.99, 0.60, 0.97]).unwrap();
         assert!(high.resolved_from(&low) && low.resolved_from(&high));
         assert!(!high.resolved_from(&spread));
+        // One seed's zero-width interval resolves nothing.
+        let one = SeedStats::of(&[0.10]).unwrap();
+        assert!(!high.resolved_from(&one) && !one.resolved_from(&high));
     }
 
     #[test]
