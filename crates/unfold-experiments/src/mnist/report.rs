@@ -235,8 +235,8 @@ pub(super) fn report(config: &MnistConfig, metrics: &Metrics) -> Report {
              anyway (the symmetry is never broken).{}",
             match zeros {
                 Some(v) if v < NEAR_CHANCE => format!(
-                    " The network predicts the most frequent class: validation accuracy {} — \
-                     chance level for 10 classes.",
+                    " The network predicts the most frequent class: validation accuracy {}, \
+                     near chance for 10 classes (10%).",
                     percent(Some(v))
                 ),
                 Some(v) => format!(
@@ -248,14 +248,21 @@ pub(super) fn report(config: &MnistConfig, metrics: &Metrics) -> Report {
             }
         ),
     );
+    let (best_init, worst_init) = extremes(&rows(&studies.initialization)).unwrap_or_else(|| {
+        (
+            studies.best_initialization.clone(),
+            studies.worst_initialization.clone(),
+        )
+    });
     report.paragraph(&format!(
-        "Best initialization: **{}**; worst: **{}** (by final validation accuracy).",
-        studies.best_initialization, studies.worst_initialization
+        "Best initialization: **{best_init}**; worst: **{worst_init}** (by final validation \
+         accuracy)."
     ));
 
     report.heading("Optimizer study");
-    study_table(&mut report, "optimizer", &rows(&studies.optimizer));
-    optimizer_paragraph(&mut report, config, &studies);
+    let optimizer_rows = rows(&studies.optimizer);
+    study_table(&mut report, "optimizer", &optimizer_rows);
+    optimizer_paragraph(&mut report, config, &studies, &optimizer_rows);
 
     if !studies.reflection.is_empty() {
         report.heading("Reflection: initialization × optimizer");
@@ -370,11 +377,51 @@ fn mlp_answers(
     );
 }
 
-fn optimizer_paragraph(report: &mut Report, config: &MnistConfig, studies: &Studies) {
+/// The labels of the rows with the highest and lowest final validation accuracy (ties keep
+/// the first), as the table shows them: for one seed the study's own choice, for several the
+/// choice by the means.
+fn extremes(rows: &[(String, &RunMetrics)]) -> Option<(String, String)> {
+    let pick = |highest: bool| {
+        let mut best = rows.first()?;
+        for row in &rows[1..] {
+            let (a, b) = (final_validation(row.1), final_validation(best.1));
+            if (highest && a > b) || (!highest && a < b) {
+                best = row;
+            }
+        }
+        Some(best.0.clone())
+    };
+    Some((pick(true)?, pick(false)?))
+}
+
+fn optimizer_paragraph(
+    report: &mut Report,
+    config: &MnistConfig,
+    studies: &Studies,
+    rows: &[(String, &RunMetrics)],
+) {
+    let (best, worst) = extremes(rows).unwrap_or_else(|| {
+        (
+            studies.best_optimizer.clone(),
+            studies.worst_optimizer.clone(),
+        )
+    });
     let worst_is_plain_sgd = config.optimizer_study().iter().any(|o| {
-        super::studies::optimizer_label(o) == studies.worst_optimizer
+        super::studies::optimizer_label(o) == worst
             && matches!(o, unfold_train::OptimizerConfig::Sgd { momentum, .. } if *momentum == 0.0)
     });
+    // Several seeds may pick different best initializations: each then trains the optimizers
+    // from its own, and a row averages only the seeds that trained that run.
+    let partial = rows
+        .iter()
+        .any(|(_, run)| crate::seed_stats::seeds_present(run).is_some_and(|(have, of)| have < of));
+    let partial = if partial {
+        " Not every seed found the same best initialization; each trained the optimizers (and \
+         the reflection runs below) from its own, so a row here averages only the seeds that \
+         trained it (the \"seeds\" column under \"Across seeds\")."
+    } else {
+        ""
+    };
     let why = if worst_is_plain_sgd {
         " Plain SGD takes the same small step for every parameter and moves slowly; the \
          adaptive methods scale each parameter's step by its gradient history."
@@ -384,8 +431,8 @@ fn optimizer_paragraph(report: &mut Report, config: &MnistConfig, studies: &Stud
     report.paragraph(&format!(
         "Every optimizer starts from the {} initialization and runs with the hyperparameters \
          in its row (the notebook uses PyTorch's defaults for each, SGD without momentum). \
-         Best by final validation accuracy: **{}**; worst: **{}**.{why}",
-        studies.best_initialization, studies.best_optimizer, studies.worst_optimizer
+         Best by final validation accuracy: **{best}**; worst: **{worst}**.{why}{partial}",
+        studies.best_initialization
     ));
 }
 
