@@ -200,6 +200,10 @@ fn compare_puts_two_runs_side_by_side_and_flags_differences() {
         "{text}"
     );
     assert!(
+        text.contains("Only the seed differs"),
+        "chance, not a setting: {text}"
+    );
+    assert!(
         text.contains("DIFFERS"),
         "another seed differs beyond a zero tolerance: {text}"
     );

@@ -139,6 +139,20 @@ pub fn compare(dirs: &[PathBuf], tolerance: f64, out: &Path) -> anyhow::Result<C
         } else {
             lines.extend(text_table(&header, &setup));
             body.push_str(&html_table(&header, &setup));
+            // The version aside, only the seed changed: what differs below is chance.
+            let only_seed = setup
+                .iter()
+                .all(|row| row[0] == "seed" || row[0] == "version");
+            if only_seed && setup.iter().any(|row| row[0] == "seed") {
+                let note = "Only the seed differs: the differences below are seed-to-seed \
+                            variation, not the effect of a setting (`--seeds N` measures that \
+                            spread, with intervals).";
+                lines.push(note.replace('`', ""));
+                let html = escape_html(note)
+                    .replacen('`', "<code>", 1)
+                    .replacen('`', "</code>", 1);
+                body.push_str(&format!("<p class=\"meta\">{html}</p>\n"));
+            }
         }
         let (rows, flags) = metric_rows(&all, tolerance);
         flagged += flags;
