@@ -3,7 +3,7 @@
 // Each `<stem>.view.js` beside a figure calls unfoldView(document.currentScript, data) with
 // the figure's panels. Once the page has loaded, every figure with data gets a widget on
 // top of its static image: curves with hover values, a legend that hides and shows series
-// and a log/linear switch; 3-D points and surfaces that turn (drag) and zoom (wheel, pinch);
+// and a log/linear switch; 3-D points and surfaces that turn (drag) and zoom (Ctrl+wheel, pinch);
 // a slider with play/pause over an animation's frames. Without JavaScript the page shows the
 // PNGs as before; "static figure" brings the image back.
 (function () {
@@ -136,7 +136,8 @@
       });
       g.fillText(panel.x_label + (state.log ? "" : ""), (box.l + box.r) / 2, box.b + 22);
       g.save(); g.translate(12, (box.t + box.b) / 2); g.rotate(-Math.PI / 2);
-      g.fillText(panel.y_label + (state.log ? " (log)" : ""), 0, -6); g.restore();
+      var logged = state.log && !/\(log\)$/.test(panel.y_label);
+      g.fillText(panel.y_label + (logged ? " (log)" : ""), 0, -6); g.restore();
       g.strokeStyle = "#888"; g.strokeRect(box.l, box.t, box.r - box.l, box.b - box.t);
       g.save();
       g.beginPath(); g.rect(box.l, box.t, box.r - box.l, box.b - box.t); g.clip();
@@ -301,7 +302,7 @@
       draw();
     }
 
-    // Drag to turn, wheel or two fingers to zoom, double-click to reset.
+    // Drag to turn, Ctrl+wheel or two fingers to zoom, double-click to reset.
     var pointers = {};
     canvas.addEventListener("pointerdown", function (ev) { pointers[ev.pointerId] = [ev.clientX, ev.clientY]; canvas.setPointerCapture(ev.pointerId); });
     canvas.addEventListener("pointermove", function (ev) {
@@ -324,12 +325,14 @@
     canvas.addEventListener("pointerup", release);
     canvas.addEventListener("pointercancel", release);
     canvas.addEventListener("wheel", function (ev) {
+      // A plain wheel scrolls the page past the figure; Ctrl (also a trackpad pinch) zooms.
+      if (!(ev.ctrlKey || ev.metaKey)) return;
       ev.preventDefault();
       view.zoom = Math.max(0.3, Math.min(6, view.zoom * Math.exp(-ev.deltaY * 0.001)));
       draw();
     }, { passive: false });
     canvas.addEventListener("dblclick", function () { view = { yaw: -0.9, pitch: 0.35, zoom: 1 }; draw(); });
-    canvas.title = "drag to turn, wheel or pinch to zoom, double-click to reset";
+    canvas.title = "drag to turn, Ctrl+wheel or pinch to zoom, double-click to reset";
     setPanel(first);
     return { draw: draw, setPanel: setPanel };
   }

@@ -265,6 +265,12 @@ p.error { color:var(--bad); font-weight:600; }
 details summary { cursor:pointer; color:var(--muted); }
 pre.error { background:#fdf0ee; color:var(--bad); padding:.8rem; border-radius:8px; white-space:pre-wrap; }
 footer { color:var(--muted); font-size:.85rem; text-align:center; padding:2rem; }
+@media (max-width:700px) {
+  main { padding:1rem .5rem 3rem; } header { padding:1.4rem 1rem 1rem; } header h1 { font-size:1.5rem; }
+  section.experiment { padding:1rem .8rem; }
+  table { display:block; overflow-x:auto; max-width:100%; }
+  .figures { grid-template-columns:minmax(0,1fr); }
+}
 "#;
 
 /// A standalone page in the report's style (sweeps, comparisons): `body` under a header.
