@@ -207,6 +207,12 @@ fn comparison_figure(trained: &[Trained], dir: &Path) -> anyhow::Result<PathBuf>
 }
 
 fn loss_figure(trained: &[Trained], dir: &Path) -> anyhow::Result<PathBuf> {
+    // Within one epoch (the notebook's) the x axis is the batch; over several, the logged
+    // points in order.
+    let one_epoch = trained
+        .iter()
+        .flat_map(|t| t.record.losses.iter())
+        .all(|(epoch, _, _)| *epoch == 1);
     let curves = trained
         .iter()
         .enumerate()
@@ -218,7 +224,7 @@ fn loss_figure(trained: &[Trained], dir: &Path) -> anyhow::Result<PathBuf> {
                 .losses
                 .iter()
                 .enumerate()
-                .map(|(k, (_, _, loss))| (k as f64, *loss))
+                .map(|(k, (_, batch, loss))| (if one_epoch { *batch } else { k } as f64, *loss))
                 .collect(),
             dashed: false,
         })
@@ -228,7 +234,7 @@ fn loss_figure(trained: &[Trained], dir: &Path) -> anyhow::Result<PathBuf> {
             title: None,
             panels: vec![Panel::Lines {
                 title: "Training loss at every logged batch".into(),
-                x_label: "log point".into(),
+                x_label: if one_epoch { "batch" } else { "logged point" }.into(),
                 y_label: "cross-entropy".into(),
                 log_y: false,
                 curves,
