@@ -1,4 +1,5 @@
-//! The hidden representations during training, for the report's slider: computed at the
+//! The hidden representations during training, for the report's slider: every 3-D and 2-D
+//! hidden layer (the ones the static figure draws), computed at the
 //! start of every few epochs (forward passes only — no random draws, so training and its
 //! metrics are the same with or without them), kept on the device and read back once training
 //! has ended (a read-back mid-training would stall an accelerator at every snapshot).
@@ -10,19 +11,19 @@ use unfold_train::{StepObserver, StepView};
 use unfold_viz::{Figure, Panel};
 
 use super::run::CLASS_NAMES;
-use crate::plots::{class_series_3d, first_3, rows};
+use crate::plots::{class_series_2d, class_series_3d, first_2, first_3, rows};
 
 /// Snapshots per run, about (the last one is the trained model).
 const FRAMES: usize = 30;
 
-/// The 3-wide hidden layers' outputs at the start of every `every`-th epoch.
+/// The 3- and 2-wide hidden layers' outputs at the start of every `every`-th epoch.
 pub(super) struct Snapshots {
     every: usize,
     points: Tensor<2>,
-    /// Snapshots not yet read back: `(epoch, the 3-wide layers' outputs, None for others)`.
+    /// Snapshots not yet read back: `(epoch, the drawn layers' outputs, None for others)`.
     pending: Vec<(usize, Vec<Option<Tensor<2>>>)>,
-    /// `(epoch, one representation per hidden layer, empty for layers not 3 wide)`.
-    frames: Vec<(usize, Vec<Vec<[f32; 3]>>)>,
+    /// `(epoch, one representation per hidden layer, empty for layers not drawn)`.
+    frames: Vec<(usize, Vec<Vec<Vec<f32>>>)>,
 }
 
 impl Snapshots {
@@ -41,7 +42,7 @@ impl Snapshots {
         let hidden = net.forward_hidden(self.points.clone()).hidden;
         let layers = hidden
             .into_iter()
-            .map(|h| (h.dims()[1] == 3).then_some(h))
+            .map(|h| matches!(h.dims()[1], 2 | 3).then_some(h))
             .collect();
         self.pending.push((epoch, layers));
     }
@@ -51,36 +52,53 @@ impl Snapshots {
         for (epoch, layers) in self.pending.drain(..) {
             let layers = layers
                 .into_iter()
-                .map(|h| h.map(|h| first_3(&rows(h))).unwrap_or_default())
+                .map(|h| h.map(rows).unwrap_or_default())
                 .collect();
             self.frames.push((epoch, layers));
         }
     }
 
-    /// Whether any layer is drawn (3 wide).
+    /// Whether any layer is drawn (3 or 2 wide).
     pub(super) fn any_drawn(&self) -> bool {
         self.frames
             .iter()
             .any(|(_, layers)| layers.iter().any(|l| !l.is_empty()))
     }
 
-    /// One figure per snapshot: each 3-wide layer coloured by the true class.
+    /// One figure per snapshot: each drawn layer coloured by the true class.
     pub(super) fn figures(&self, name: &str, labels: &[u32]) -> Vec<Figure> {
         self.frames
             .iter()
             .map(|(epoch, layers)| Figure {
-                title: Some(format!("{name} after {epoch} epochs")),
+                title: Some(format!(
+                    "{name} after {}",
+                    crate::results::count_of(*epoch, "epoch")
+                )),
                 panels: layers
                     .iter()
                     .enumerate()
                     .filter(|(_, rep)| !rep.is_empty())
-                    .map(|(layer, rep)| Panel::Scatter3 {
-                        title: format!("layer {} output, true classes", layer + 1),
-                        x_label: "h1".into(),
-                        y_label: "h2".into(),
-                        z_label: "h3".into(),
-                        series: class_series_3d(rep, labels, &CLASS_NAMES),
-                        note: None,
+                    .map(|(layer, rep)| {
+                        let width = rep[0].len();
+                        let title = format!("layer {} output ({width}-D), true classes", layer + 1);
+                        if width == 3 {
+                            Panel::Scatter3 {
+                                title,
+                                x_label: "h1".into(),
+                                y_label: "h2".into(),
+                                z_label: "h3".into(),
+                                series: class_series_3d(&first_3(rep), labels, &CLASS_NAMES),
+                                note: None,
+                            }
+                        } else {
+                            Panel::Scatter2 {
+                                title,
+                                x_label: "h1".into(),
+                                y_label: "h2".into(),
+                                series: class_series_2d(&first_2(rep), labels, &CLASS_NAMES),
+                                note: None,
+                            }
+                        }
                     })
                     .collect(),
                 columns: 2,
