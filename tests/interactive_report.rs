@@ -64,6 +64,8 @@ fn the_report_turns_scrubs_and_reads_values_offline() {
         views.as_u64().unwrap() >= 5,
         "only {views} interactive views"
     );
+    // The image check runs on `load`, which may come after the views are drawn.
+    browser.wait_until("document.body.hasAttribute('data-broken-images')", 20);
     let missing = browser.eval(
         "Array.from(document.querySelectorAll('p.error')).map(p => p.textContent).join('; ')",
     );
