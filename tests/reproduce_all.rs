@@ -123,6 +123,16 @@ fn reproduce_all_reports_failures_in_one_line_and_the_page_loads_cleanly() {
         "the screenshot looks blank ({} colours)",
         colors.len()
     );
+
+    // A figure moved away is shown as missing, and only that one.
+    std::fs::remove_file(out.join("spirals3d/curves.png")).unwrap();
+    let dom = headless(browser, &page, &["--dump-dom"]);
+    let dom_text = String::from_utf8_lossy(&dom.stdout);
+    assert!(
+        dom_text.contains("data-broken-images=\"1\"")
+            && dom_text.contains("Figure missing: spirals3d/curves.png"),
+        "the missing figure is not reported"
+    );
 }
 
 /// Removes what legitimately differs between two runs: times and durations.

@@ -474,13 +474,6 @@
   }
 
   function start() {
-    // The page is read from disk, so lazy loading saves little; and a lazy image below the
-    // fold is not loaded when the page's missing-figure check runs (at "load"), which would
-    // then report it missing. Load them all now.
-    document.querySelectorAll("img[loading=lazy]").forEach(function (img) {
-      img.loading = "eager";
-      img.src = img.getAttribute("src");
-    });
     var mounted = 0;
     pending.forEach(function (entry) {
       try { if (mount(entry)) mounted += 1; } catch (e) { console.error("unfold view " + entry.figure + ": " + e); }

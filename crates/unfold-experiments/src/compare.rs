@@ -395,7 +395,7 @@ fn figures_side_by_side(sides: &[Side], name: &str, out: &Path) -> anyhow::Resul
             let bytes = read_figure(&source)?;
             write_atomic(&target, &bytes)?;
             html.push_str(&format!(
-                "<figure><a href=\"{c}\"><img src=\"{c}\" alt=\"{l}\" loading=\"lazy\"></a><figcaption>{l}</figcaption></figure>\n",
+                "<figure><a href=\"{c}\"><img src=\"{c}\" alt=\"{l}\"></a><figcaption>{l}</figcaption></figure>\n",
                 c = escape_html(&copy),
                 l = s.label
             ));

@@ -213,20 +213,26 @@ pub fn rebuild(out: &Path) -> anyhow::Result<PathBuf> {
 
 /// Marks figures whose file is missing (a run moved or deleted) with a visible warning, and
 /// records the count on `<body data-broken-images>` for the browser test. No network access.
+/// A figure counts as missing when its load failed (`complete` with no pixels, or an `error`
+/// later), never merely because it is still loading when the page's `load` event comes.
 const IMAGE_CHECK: &str = r#"<script>
 window.addEventListener("load", function () {
   var broken = 0;
-  document.querySelectorAll("img").forEach(function (img) {
-    if (!img.complete || img.naturalWidth === 0) {
-      broken += 1;
-      var warn = document.createElement("p");
-      warn.className = "error";
-      warn.textContent = "Figure missing: " + img.getAttribute("src");
-      img.replaceWith(warn);
-    }
+  var images = document.querySelectorAll("img");
+  var missing = function (img) {
+    broken += 1;
+    var warn = document.createElement("p");
+    warn.className = "error";
+    warn.textContent = "Figure missing: " + img.getAttribute("src");
+    img.replaceWith(warn);
+    document.body.setAttribute("data-broken-images", String(broken));
+  };
+  images.forEach(function (img) {
+    if (img.complete && img.naturalWidth === 0) missing(img);
+    else if (!img.complete) img.addEventListener("error", function () { missing(img); });
   });
   document.body.setAttribute("data-broken-images", String(broken));
-  document.body.setAttribute("data-images", String(document.querySelectorAll("img").length + broken));
+  document.body.setAttribute("data-images", String(images.length));
 });
 </script>
 "#;

@@ -585,7 +585,7 @@ fn figure_grid(figures: &[(String, String)], base: &str) -> String {
     for (caption, file) in figures {
         let src = format!("{base}/{file}");
         out.push_str(&format!(
-            "<figure><a href=\"{src}\"><img src=\"{src}\" alt=\"{alt}\" loading=\"lazy\"></a><figcaption>{cap}</figcaption></figure>\n",
+            "<figure><a href=\"{src}\"><img src=\"{src}\" alt=\"{alt}\"></a><figcaption>{cap}</figcaption></figure>\n",
             src = escape_html(&src),
             alt = escape_html(caption),
             cap = inline_html(caption)
