@@ -156,6 +156,12 @@ fn a_sweep_runs_every_point_and_resumes() {
         );
     }
     assert!(dir.join("index.html").is_file() && dir.join("sweep.png").is_file());
+    let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    assert!(
+        html.contains(r#"<script src="sweep.view.js" data-figure="sweep.png"></script>"#)
+            && html.contains("window.unfoldView"),
+        "the page redraws its figures"
+    );
     let before = std::fs::read(
         dir.join(points[0]["dir"].as_str().unwrap())
             .join("metrics.json"),

@@ -279,14 +279,16 @@ footer { color:var(--muted); font-size:.85rem; text-align:center; padding:2rem; 
 }
 "#;
 
-/// A standalone page in the report's style (sweeps, comparisons): `body` under a header.
+/// A standalone page in the report's style (sweeps, comparisons): `body` under a header, with
+/// the viewer for any figure whose view `body` loads.
 pub fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{t}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<header><h1>{t}</h1></header>\n\
+         <title>{t}</title>\n<style>{STYLE}</style>\n{viewer}</head>\n<body>\n<header><h1>{t}</h1></header>\n\
          <main>\n{body}</main>\n<footer>Made by unfold.</footer>\n{IMAGE_CHECK}</body>\n</html>\n",
-        t = escape_html(title)
+        t = escape_html(title),
+        viewer = crate::views::page_head()
     )
 }
 

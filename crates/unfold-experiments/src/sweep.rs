@@ -589,7 +589,12 @@ fn render(summary: &SweepSummary, figures: &[PathBuf]) -> String {
             "<figure><a href=\"{file}\"><img src=\"{file}\" alt=\"{file}\"></a></figure>\n"
         ));
     }
-    body.push_str("</div>\n<table><thead><tr>");
+    body.push_str("</div>\n");
+    // The figures' views, so the page's viewer redraws them as on the reproduce-all page.
+    if let Some(dir) = figures.first().and_then(|f| f.parent()) {
+        body.push_str(&crate::views::script_tags("", dir, figures));
+    }
+    body.push_str("<table><thead><tr>");
     for key in &keys {
         body.push_str(&format!("<th><code>{}</code></th>", escape_html(key)));
     }

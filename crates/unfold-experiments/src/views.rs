@@ -40,8 +40,15 @@ pub fn page_head() -> String {
 }
 
 /// `<script>` tags loading the view of every figure of an experiment that has one; `base` is
-/// the experiment's folder relative to the page.
+/// the experiment's folder relative to the page (empty: the page's own folder).
 pub fn script_tags(base: &str, dir: &Path, figures: &[PathBuf]) -> String {
+    let under_base = |name: &str| {
+        if base.is_empty() {
+            name.to_string()
+        } else {
+            format!("{base}/{name}")
+        }
+    };
     let mut out = String::new();
     for figure in figures {
         let (Some(stem), Some(file)) = (figure.file_stem(), figure.file_name()) else {
@@ -52,8 +59,8 @@ pub fn script_tags(base: &str, dir: &Path, figures: &[PathBuf]) -> String {
             let _ = writeln!(
                 out,
                 "<script src=\"{}\" data-figure=\"{}\"></script>",
-                escape_html(&format!("{base}/{stem}.view.js")),
-                escape_html(&format!("{base}/{}", file.to_string_lossy()))
+                escape_html(&under_base(&format!("{stem}.view.js"))),
+                escape_html(&under_base(&file.to_string_lossy()))
             );
         }
     }
