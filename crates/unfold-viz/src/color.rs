@@ -7,8 +7,10 @@ pub type Rgb = (u8, u8, u8);
 
 /// Okabe–Ito palette (colour-blind safe), reordered so that the first two
 /// classes get the blue/orange pair familiar from TensorFlow Playground and
-/// the low-contrast yellow comes last.
-const PALETTE: [Rgb; 8] = [
+/// the low-contrast yellow comes last; then four darker colours from Paul Tol's
+/// palettes for figures with more series (a multi-seed mnist study has a dozen
+/// runs), so no two of the first twelve share a colour.
+const PALETTE: [Rgb; 12] = [
     (0, 114, 178),   // blue
     (230, 159, 0),   // orange
     (0, 158, 115),   // bluish green
@@ -17,12 +19,18 @@ const PALETTE: [Rgb; 8] = [
     (86, 180, 233),  // sky blue
     (64, 64, 64),    // dark grey (Okabe–Ito black, softened)
     (240, 228, 66),  // yellow
+    (136, 34, 85),   // wine
+    (153, 153, 51),  // olive
+    (51, 34, 136),   // indigo
+    (140, 86, 75),   // brown
 ];
 
-/// Colour-blind friendly class colours (e.g. Okabe-Ito order); wraps around.
+/// Colour-blind friendly class colours (Okabe–Ito order, then four darker
+/// ones); wraps around.
 ///
 /// Class 0 is blue, 1 orange, 2 bluish green, 3 vermilion, 4 reddish purple,
-/// 5 sky blue, 6 dark grey, 7 yellow; index 8 starts again at blue.
+/// 5 sky blue, 6 dark grey, 7 yellow, 8 wine, 9 olive, 10 indigo, 11 brown;
+/// index 12 starts again at blue.
 pub fn class_color(index: usize) -> Rgb {
     PALETTE[index % PALETTE.len()]
 }
