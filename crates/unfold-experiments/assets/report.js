@@ -40,6 +40,21 @@
     return out;
   }
 
+  // Ticks (as log10 of the value) for a log axis spanning less than a decade: values 1, 2
+  // and 5 (or else 1 to 9) times a power of ten, so the labels read 0.2, 0.5, not 0.631.
+  function logTicks(lo, hi) {
+    var pick = function (mantissas) {
+      var out = [];
+      for (var k = Math.floor(lo); k <= Math.ceil(hi); k++) {
+        mantissas.forEach(function (m) { var t = Math.log10(m) + k; if (t >= lo && t <= hi) out.push(t); });
+      }
+      return out;
+    };
+    var nice = pick([1, 2, 5]);
+    if (nice.length < 2) nice = pick([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    return nice.length >= 2 ? nice : ticks(lo, hi, 5);
+  }
+
   function range(values, margin) {
     var lo = Infinity, hi = -Infinity;
     values.forEach(function (v) { if (isFinite(v)) { if (v < lo) lo = v; if (v > hi) hi = v; } });
@@ -120,7 +135,7 @@
       g.strokeStyle = "#ddd"; g.fillStyle = "#444"; g.lineWidth = 1;
       g.textAlign = "right"; g.textBaseline = "middle";
       var yt = state.log ? ticks(Math.ceil(yr[0]), Math.floor(yr[1]), 6).filter(function (t) { return t === Math.round(t); }) : ticks(yr[0], yr[1], 6);
-      if (state.log && yt.length < 2) yt = ticks(yr[0], yr[1], 5);
+      if (state.log && yt.length < 2) yt = logTicks(yr[0], yr[1]);
       yt.forEach(function (t) {
         var y = Y(t);
         if (y < box.t || y > box.b) return;
@@ -128,7 +143,12 @@
         g.fillText(state.log ? fmt(Math.pow(10, t)) : fmt(t), box.l - 6, y);
       });
       g.textAlign = "center"; g.textBaseline = "top";
-      ticks(xr[0], xr[1], Math.max(3, Math.floor((box.r - box.l) / 90))).forEach(function (t) {
+      var xt = ticks(xr[0], xr[1], Math.max(3, Math.floor((box.r - box.l) / 90)));
+      // Whole-numbered x values (epochs, hidden units) get whole-numbered ticks.
+      var whole = xs.every(function (x) { return x === Math.round(x); });
+      var wholeTicks = xt.filter(function (t) { return t === Math.round(t); });
+      if (whole && wholeTicks.length >= 2) xt = wholeTicks;
+      xt.forEach(function (t) {
         var x = X(t);
         if (x < box.l || x > box.r) return;
         g.beginPath(); g.moveTo(x, box.t); g.lineTo(x, box.b); g.stroke();
