@@ -1,7 +1,7 @@
 //! Notebook 001's question-1 report, from the recorded results alone.
 
 use super::run::Mistake;
-use super::studies::{Entry, Studies, final_validation};
+use super::studies::{Entry, Studies, final_validation, pick_by_validation};
 use super::{LOGISTIC, MnistConfig};
 use crate::results::{Metrics, Report, RunMetrics, count_of, number, percent};
 use crate::runs::results_table;
@@ -381,16 +381,7 @@ fn mlp_answers(
 /// the first), as the table shows them: for one seed the study's own choice, for several the
 /// choice by the means.
 fn extremes(rows: &[(String, &RunMetrics)]) -> Option<(String, String)> {
-    let pick = |highest: bool| {
-        let mut best = rows.first()?;
-        for row in &rows[1..] {
-            let (a, b) = (final_validation(row.1), final_validation(best.1));
-            if (highest && a > b) || (!highest && a < b) {
-                best = row;
-            }
-        }
-        Some(best.0.clone())
-    };
+    let pick = |highest| pick_by_validation(rows, |row| row.1, highest).map(|row| row.0.clone());
     Some((pick(true)?, pick(false)?))
 }
 

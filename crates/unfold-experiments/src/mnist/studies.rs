@@ -217,14 +217,32 @@ pub(super) fn final_validation(m: &RunMetrics) -> f64 {
 
 /// The entry with the highest (or lowest) final validation accuracy; ties keep the first.
 pub(super) fn best_by_validation<T: Clone>(runs: &[(T, String, RunMetrics)], highest: bool) -> T {
-    let mut best = &runs[0];
-    for run in &runs[1..] {
-        let (a, b) = (final_validation(&run.2), final_validation(&best.2));
+    pick_by_validation(runs, |run| &run.2, highest)
+        .expect("a study has runs")
+        .0
+        .clone()
+}
+
+/// The item whose run (`metrics`) has the highest (or lowest) final validation accuracy; ties
+/// keep the first; `None` for no items. The studies choose with it, and the report names the
+/// best and worst rows of its tables with it.
+pub(super) fn pick_by_validation<I>(
+    items: &[I],
+    metrics: impl Fn(&I) -> &RunMetrics,
+    highest: bool,
+) -> Option<&I> {
+    let (first, rest) = items.split_first()?;
+    let mut best = first;
+    for item in rest {
+        let (a, b) = (
+            final_validation(metrics(item)),
+            final_validation(metrics(best)),
+        );
         if (highest && a > b) || (!highest && a < b) {
-            best = run;
+            best = item;
         }
     }
-    best.0.clone()
+    Some(best)
 }
 
 /// How the optimizer study's table names an optimizer (`SGD (lr 0.001)`).
