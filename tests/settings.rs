@@ -122,6 +122,23 @@ fn bad_settings_are_one_line_errors_and_nothing_is_written() {
         }
         assert!(!out.exists(), "{args:?} wrote {}", out.display());
     }
+    // `--seed` and `--set seed` that disagree: neither silently wins.
+    let o = unfold(&[
+        "spirals3d",
+        "--seed",
+        "1",
+        "--set",
+        "seed=2",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(
+        err.contains("--seed 1 and --set seed=2 disagree"),
+        "{err}"
+    );
+    assert!(!out.exists(), "a refused seed wrote {}", out.display());
     // A settings file that is not a file, or not TOML.
     let o = unfold(&[
         "spirals3d",

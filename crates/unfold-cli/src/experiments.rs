@@ -144,6 +144,25 @@ pub fn run_subcommand(name: &str, matches: &ArgMatches) -> Option<anyhow::Result
     )
 }
 
+/// The run's seed: `--seed`, else the settings' (`--set seed=N` or a recorded run's), else
+/// the notebook's. A `--seed` that contradicts `--set seed` is refused rather than silently
+/// winning: which of the two counts is not obvious from the command.
+fn run_seed(
+    flag: Option<u64>,
+    overrides: &Overrides,
+    from_settings: Option<u64>,
+    notebook: u64,
+) -> anyhow::Result<u64> {
+    if let (Some(flag), Some(set)) = (flag, overrides.seed_set())
+        && flag != set
+    {
+        anyhow::bail!(
+            "--seed {flag} and --set seed={set} disagree: give the seed once (either one works)"
+        );
+    }
+    Ok(flag.or(from_settings).unwrap_or(notebook))
+}
+
 /// The settings of `experiment` for a run: the profile's, with the overrides applied and
 /// checked; and the seed they set.
 fn effective(
@@ -171,7 +190,7 @@ fn run_one(experiment: &dyn AnyExperiment, args: &ExperimentArgs) -> anyhow::Res
         .or(overrides.recorded_profile())
         .unwrap_or(Profile::Full);
     let (tree, seed) = effective(experiment, profile, &overrides)?;
-    let seed = args.run.seed.or(seed).unwrap_or(info.default_seed);
+    let seed = run_seed(args.run.seed, &overrides, seed, info.default_seed)?;
     if args.run.resume && !info.checkpoints {
         let resumable: Vec<&str> = registry::infos()
             .filter(|i| i.checkpoints)
@@ -258,11 +277,8 @@ pub fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
         let info = experiment.info();
         let mine = overrides.for_experiment(info.name, &names, |key| has_key(experiment, key));
         let (tree, seed) = effective(experiment, profile, &mine)?;
-        plans.push((
-            experiment,
-            tree,
-            args.run.seed.or(seed).unwrap_or(info.default_seed),
-        ));
+        let seed = run_seed(args.run.seed, &mine, seed, info.default_seed)?;
+        plans.push((experiment, tree, seed));
     }
     let mut setup = Setup::new(&args.run, BackendChoice::Auto)?;
     prepare_output_dir(&args.run.out)?;
@@ -364,7 +380,7 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
         .unwrap_or(Profile::Full);
     let (base, seed) = effective(experiment, profile, &overrides)?;
     let points = sweep::plan(experiment, &base, &axes).map_err(anyhow::Error::msg)?;
-    let seed = args.run.seed.or(seed).unwrap_or(info.default_seed);
+    let seed = run_seed(args.run.seed, &overrides, seed, info.default_seed)?;
     let mut setup = Setup::new(&args.run, Setup::cpu_default()?)?;
     let (ctx, reason) = setup.context(&args.run, info, seed, profile)?;
     if let Some(reason) = reason {

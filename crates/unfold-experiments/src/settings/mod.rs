@@ -227,6 +227,15 @@ impl Overrides {
         })
     }
 
+    /// The seed the last `--set seed=N` gives, if any (a file's seed is not counted): the
+    /// command line can then check it against `--seed`.
+    pub fn seed_set(&self) -> Option<u64> {
+        self.layers.iter().rev().find_map(|layer| match layer {
+            Layer::Set { key, value } if key == SEED_KEY => seed_from(value).ok(),
+            _ => None,
+        })
+    }
+
     /// Applies the layers over `base` (the profile's tree) for experiment `experiment`, and
     /// returns the tree and the seed the layers set, if any.
     pub fn apply(&self, experiment: &str, base: &Value) -> Result<(Value, Option<u64>), String> {
@@ -514,6 +523,8 @@ mod tests {
         assert_eq!(tree["epochs"], 20);
         assert_eq!(tree["data"]["noise"], 0.2);
         assert_eq!(seed, Some(7));
+        assert_eq!(overrides.seed_set(), Some(7));
+        assert_eq!(Overrides::none().set("epochs=3").unwrap().seed_set(), None);
 
         let error = Overrides::none()
             .set("epoch=10")
