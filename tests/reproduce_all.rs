@@ -1,6 +1,7 @@
 //! `unfold reproduce-all` end to end: a failed experiment (its dataset is missing) is reported
 //! in one line while the others go on; the page loads in headless Chromium with no console
-//! output and every image resolved; the same seed gives the same metrics.
+//! output and every image resolved; rerunning part of the folder keeps the rest on its page;
+//! the same seed gives the same metrics.
 //!
 //! The browser checks run when `chromium` is installed (`.ci/run` installs it and sets
 //! `UNFOLD_REQUIRE_CHROMIUM=1`, which makes a missing browser a failure).
@@ -62,8 +63,36 @@ fn reproduce_all_reports_failures_in_one_line_and_the_page_loads_cleanly() {
     assert_eq!(manifest["experiments"][0]["status"], "ok");
     assert_eq!(manifest["experiments"][1]["status"], "failed");
     assert_eq!(manifest["backend"], "flex");
+
+    // Rerunning part of the folder keeps the rest on its page, marked as earlier; the earlier
+    // failure is listed but is not this run's.
+    let rerun = Command::new(env!("CARGO_BIN_EXE_unfold"))
+        .args(["reproduce-all", "--profile", "quick", "--backend", "flex"])
+        .args(["--only", "spirals3d", "--data-dir"])
+        .arg(&empty)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&rerun.stdout);
+    assert!(rerun.status.success(), "{stdout}");
+    assert!(stdout.contains("1 of 1 experiments succeeded"), "{stdout}");
+    assert!(
+        stdout.contains("the page also lists the earlier results of mnist"),
+        "{stdout}"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let listed = &manifest["experiments"];
+    assert_eq!(listed[0]["experiment"], "spirals3d");
+    assert!(listed[0].get("earlier_run").is_none());
+    assert_eq!(listed[1]["experiment"], "mnist");
+    assert_eq!(listed[1]["status"], "failed");
+    assert!(listed[1]["earlier_run"].is_string(), "{listed}");
+
     let page = out.join("index.html").canonicalize().unwrap();
     let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("1 more experiment from an earlier run"), "{html}");
     assert!(
         !html.contains("http://") && !html.contains("https://"),
         "self-contained"

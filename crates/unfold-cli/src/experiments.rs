@@ -328,7 +328,25 @@ pub fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
             seconds: t.elapsed().as_secs_f64(),
             backend,
             backend_reason,
+            earlier_run: None,
         });
+    }
+    // A partial rerun (`--only`/`--skip`) keeps the folder's other results on the page.
+    if !args.only.is_empty() || !args.skip.is_empty() {
+        let ran: Vec<&str> = entries.iter().map(|e| e.info.name).collect();
+        let (earlier, dropped) = index::earlier_entries(&args.run.out, profile, &ran);
+        for line in dropped {
+            say!("  {line}");
+        }
+        if !earlier.is_empty() {
+            let names: Vec<&str> = earlier.iter().map(|e| e.info.name).collect();
+            say!(
+                "  the page also lists the earlier results of {}",
+                names.join(", ")
+            );
+        }
+        entries.extend(earlier);
+        index::sort_entries(&mut entries);
     }
     let page = index::write(
         &args.run.out,
@@ -341,7 +359,11 @@ pub fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
         },
         &entries,
     )?;
-    let failed = entries.iter().filter(|e| e.outcome.is_err()).count();
+    // This run's failures; an earlier one listed on the page is not this run's.
+    let failed = entries
+        .iter()
+        .filter(|e| e.earlier_run.is_none() && e.outcome.is_err())
+        .count();
     if failed == 0 && crate::logging::quiet() {
         return Ok(ExitCode::SUCCESS);
     }

@@ -55,6 +55,9 @@ pub struct Entry {
     pub backend: String,
     /// Why `--backend auto` chose that backend (`None` for a fixed backend).
     pub backend_reason: Option<String>,
+    /// When the experiment ran in an earlier reproduce-all whose results this one kept (the
+    /// start of that run): `--only`/`--skip` reran the others. `None` for this run's own.
+    pub earlier_run: Option<String>,
 }
 
 /// The run as a whole.
@@ -87,6 +90,9 @@ struct ManifestEntry {
     /// The failure as one actionable line.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     error_line: Option<String>,
+    /// Set when the entry was kept from an earlier run: when that run started.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    earlier_run: Option<String>,
 }
 
 /// The content of `<out>/manifest.json`: the run as a whole and each experiment's outcome;
@@ -136,6 +142,7 @@ pub fn write(out: &Path, run: &RunSummary, entries: &[Entry]) -> Result<PathBuf,
                 backend_reason: e.backend_reason.clone(),
                 error: e.outcome.as_ref().err().map(|f| f.details.clone()),
                 error_line: e.outcome.as_ref().err().map(|f| f.line.clone()),
+                earlier_run: e.earlier_run.clone(),
             })
             .collect(),
     };
@@ -151,15 +158,59 @@ pub fn write(out: &Path, run: &RunSummary, entries: &[Entry]) -> Result<PathBuf,
     Ok(page)
 }
 
-/// Rebuilds `<out>/index.html` from `<out>/manifest.json` and the experiments' `metrics.json`
-/// (their reports rebuilt from the recorded results), exactly as `reproduce-all` wrote it.
-pub fn rebuild(out: &Path) -> anyhow::Result<PathBuf> {
+/// Reads `<out>/manifest.json`.
+fn read_manifest(out: &Path) -> anyhow::Result<RunManifest> {
     let path = out.join("manifest.json");
     let tree = crate::settings::read_settings_file(&path).map_err(anyhow::Error::msg)?;
     crate::schema::check(&tree, crate::schema::MANIFEST_SCHEMA_VERSION, &path)
         .map_err(anyhow::Error::msg)?;
-    let manifest: RunManifest = serde_json::from_value(serde_json::Value::Object(tree))
-        .map_err(|e| anyhow::anyhow!("{} is not an unfold run manifest: {e}", path.display()))?;
+    serde_json::from_value(serde_json::Value::Object(tree))
+        .map_err(|e| anyhow::anyhow!("{} is not an unfold run manifest: {e}", path.display()))
+}
+
+/// The page entry of one experiment the manifest records, its report rebuilt from its
+/// `metrics.json` in `<out>/<experiment>/`.
+fn recorded_entry(out: &Path, recorded: &ManifestEntry) -> anyhow::Result<Entry> {
+    let experiment = crate::registry::find(&recorded.experiment).map_err(anyhow::Error::msg)?;
+    let outcome = match &recorded.error {
+        Some(details) => Err(Failure {
+            line: recorded
+                .error_line
+                .clone()
+                .unwrap_or_else(|| details.lines().next().unwrap_or_default().to_string()),
+            details: details.clone(),
+        }),
+        None => {
+            let dir = out.join(&recorded.experiment);
+            let metrics_path = dir.join("metrics.json");
+            let metrics = crate::runner::read_metrics(&metrics_path)?;
+            let report = experiment.rebuild_report(&metrics)?;
+            Ok(ExperimentOutcome {
+                name: metrics.experiment.clone(),
+                status: metrics.status,
+                figures: metrics.figures.iter().map(|f| dir.join(f)).collect(),
+                dir,
+                metrics_path,
+                summary: Vec::new(),
+                wall_seconds: metrics.wall_seconds,
+                report,
+            })
+        }
+    };
+    Ok(Entry {
+        info: *experiment.info(),
+        outcome,
+        seconds: recorded.wall_seconds,
+        backend: recorded.backend.clone(),
+        backend_reason: recorded.backend_reason.clone(),
+        earlier_run: recorded.earlier_run.clone(),
+    })
+}
+
+/// Rebuilds `<out>/index.html` from `<out>/manifest.json` and the experiments' `metrics.json`
+/// (their reports rebuilt from the recorded results), exactly as `reproduce-all` wrote it.
+pub fn rebuild(out: &Path) -> anyhow::Result<PathBuf> {
+    let manifest = read_manifest(out)?;
     let run = RunSummary {
         backend: manifest.backend.clone(),
         device: manifest.device.clone(),
@@ -167,48 +218,76 @@ pub fn rebuild(out: &Path) -> anyhow::Result<PathBuf> {
         started: manifest.started.clone(),
         wall_seconds: manifest.wall_seconds,
     };
-    let mut entries = Vec::new();
-    for recorded in &manifest.experiments {
-        let experiment = crate::registry::find(&recorded.experiment).map_err(anyhow::Error::msg)?;
-        let outcome = match &recorded.error {
-            Some(details) => Err(Failure {
-                line: recorded
-                    .error_line
-                    .clone()
-                    .unwrap_or_else(|| details.lines().next().unwrap_or_default().to_string()),
-                details: details.clone(),
-            }),
-            None => {
-                let dir = out.join(&recorded.experiment);
-                let metrics_path = dir.join("metrics.json");
-                let metrics = crate::runner::read_metrics(&metrics_path)?;
-                let report = experiment.rebuild_report(&metrics)?;
-                Ok(ExperimentOutcome {
-                    name: metrics.experiment.clone(),
-                    status: metrics.status,
-                    figures: metrics.figures.iter().map(|f| dir.join(f)).collect(),
-                    dir,
-                    metrics_path,
-                    summary: Vec::new(),
-                    wall_seconds: metrics.wall_seconds,
-                    report,
-                })
-            }
-        };
-        entries.push(Entry {
-            info: *experiment.info(),
-            outcome,
-            seconds: recorded.wall_seconds,
-            backend: recorded.backend.clone(),
-            backend_reason: recorded.backend_reason.clone(),
-        });
-    }
+    let entries = manifest
+        .experiments
+        .iter()
+        .map(|recorded| recorded_entry(out, recorded))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let page = out.join("index.html");
     write_atomic(
         &page,
         render(&run, &manifest.git_commit, &entries, &more_pages(out)).as_bytes(),
     )?;
     Ok(page)
+}
+
+/// What an earlier reproduce-all left in `out` for the experiments this run leaves out
+/// (`--only`/`--skip`), to list beside this run's, so that rerunning part of a folder keeps
+/// its page whole. Entries of another profile, or whose results are gone or unreadable, are
+/// left off; the returned lines say which and why. No earlier manifest gives nothing.
+pub fn earlier_entries(
+    out: &Path,
+    profile: Profile,
+    this_run: &[&str],
+) -> (Vec<Entry>, Vec<String>) {
+    if !out.join("manifest.json").is_file() {
+        return (Vec::new(), Vec::new());
+    }
+    let manifest = match read_manifest(out) {
+        Ok(manifest) => manifest,
+        Err(e) => return (Vec::new(), vec![format!("earlier results not listed: {e}")]),
+    };
+    let others: Vec<&ManifestEntry> = manifest
+        .experiments
+        .iter()
+        .filter(|r| !this_run.contains(&r.experiment.as_str()))
+        .collect();
+    if others.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    if manifest.profile != profile {
+        let names: Vec<&str> = others.iter().map(|r| r.experiment.as_str()).collect();
+        return (
+            Vec::new(),
+            vec![format!(
+                "earlier results of {} not listed: they are of the {} profile, this run is {}",
+                names.join(", "),
+                manifest.profile,
+                profile
+            )],
+        );
+    }
+    let mut entries = Vec::new();
+    let mut dropped = Vec::new();
+    for recorded in others {
+        match recorded_entry(out, recorded) {
+            Ok(mut entry) => {
+                entry.earlier_run = entry.earlier_run.or(Some(manifest.started.clone()));
+                entries.push(entry);
+            }
+            Err(e) => dropped.push(format!(
+                "earlier results of {} not listed: {e}",
+                recorded.experiment
+            )),
+        }
+    }
+    (entries, dropped)
+}
+
+/// Orders page entries as the registry lists their experiments.
+pub fn sort_entries(entries: &mut [Entry]) {
+    let names = crate::registry::names();
+    entries.sort_by_key(|e| names.iter().position(|n| *n == e.info.name));
 }
 
 /// Marks figures whose file is missing (a run moved or deleted) with a visible warning, and
@@ -333,12 +412,23 @@ fn render(
     html.push_str(&format!("<style>{STYLE}</style>\n"));
     html.push_str(&crate::views::page_head());
     html.push_str("</head>\n<body>\n");
-    let ok = entries.iter().filter(|e| e.outcome.is_ok()).count();
+    let ours = || entries.iter().filter(|e| e.earlier_run.is_none());
+    let ok = ours().filter(|e| e.outcome.is_ok()).count();
+    let earlier = entries.len() - ours().count();
+    let kept = if earlier == 0 {
+        String::new()
+    } else {
+        format!(
+            "<p>{} from an earlier run in this folder, kept because <code>--only</code>/<code>--skip</code> left {} out.</p>",
+            crate::results::count_of(earlier, "more experiment"),
+            if earlier == 1 { "it" } else { "them" }
+        )
+    };
     html.push_str(&format!(
         "<header><h1>unfold — every notebook, reproduced</h1>\
          <p>{ok} of {} experiments ran on <strong>{}</strong> ({}) with the <strong>{}</strong> profile \
-         in {:.1} s.</p><p>Started {} · unfold {}{}</p></header>\n<main>\n",
-        entries.len(),
+         in {:.1} s.</p>{kept}<p>Started {} · unfold {}{}</p></header>\n<main>\n",
+        ours().count(),
         escape_html(&run.backend),
         escape_html(&run.device),
         run.profile,
@@ -361,7 +451,8 @@ fn render(
             Err(_) => ("–".into(), "–".into()),
         };
         html.push_str(&format!(
-            "<tr><td><a href=\"#{name}\">{name}</a></td><td><code>{notebook}</code></td><td><span class=\"badge {status}\">{status}</span></td><td title=\"{why}\">{backend}</td><td>{secs:.1} s</td><td>{figures}</td><td>{answers}</td></tr>\n",
+            "<tr><td><a href=\"#{name}\">{name}</a></td><td><code>{notebook}</code></td><td><span class=\"badge {status}\">{status}</span></td><td title=\"{why}\">{backend}</td><td>{secs:.1} s{earlier}</td><td>{figures}</td><td>{answers}</td></tr>\n",
+            earlier = if e.earlier_run.is_some() { " (earlier run)" } else { "" },
             name = e.info.name,
             notebook = escape_html(e.info.notebook),
             secs = e.seconds,
@@ -391,8 +482,13 @@ fn render(
         let status = status_name(e);
         html.push_str(&format!(
             "<section class=\"experiment\" id=\"{name}\">\n<h2>{title} <span class=\"badge {status}\">{status}</span></h2>\n\
-             <p class=\"meta\">Notebook <code>{notebook}</code> · <code>unfold {name}</code> · {secs:.1} s</p>\n\
+             <p class=\"meta\">Notebook <code>{notebook}</code> · <code>unfold {name}</code> · {secs:.1} s{earlier}</p>\n\
              <p class=\"question\">{question}</p>\n",
+            earlier = e
+                .earlier_run
+                .as_ref()
+                .map(|t| format!(" · from the earlier run started {}", escape_html(t)))
+                .unwrap_or_default(),
             name = e.info.name,
             title = escape_html(e.info.title),
             notebook = e.info.notebook,
@@ -424,4 +520,95 @@ fn render(
     html.push_str(IMAGE_CHECK);
     html.push_str("</body>\n</html>\n");
     html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A folder whose manifest records a full-profile run: spirals3d failed, mnist's results
+    /// are gone.
+    fn folder_with_manifest(name: &str) -> PathBuf {
+        let out = std::env::temp_dir().join(format!("unfold-index-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&out).unwrap();
+        let failed = |experiment: &str| ManifestEntry {
+            experiment: experiment.into(),
+            notebook: "000".into(),
+            status: "failed".into(),
+            wall_seconds: 1.5,
+            backend: "flex".into(),
+            backend_reason: None,
+            error: Some("it broke\nbecause".into()),
+            error_line: Some("it broke".into()),
+            earlier_run: None,
+        };
+        let mut gone = failed("mnist");
+        gone.error = None;
+        gone.error_line = None;
+        gone.status = "ok".into();
+        let manifest = RunManifest {
+            schema_version: crate::schema::MANIFEST_SCHEMA_VERSION,
+            unfold_version: "0".into(),
+            git_commit: None,
+            backend: "flex".into(),
+            device: "cpu".into(),
+            profile: Profile::Full,
+            started: "2026-01-02T03:04:05Z".into(),
+            finished: "2026-01-02T03:05:05Z".into(),
+            wall_seconds: 60.0,
+            experiments: vec![failed("spirals3d"), gone, failed("xor")],
+        };
+        std::fs::write(
+            out.join("manifest.json"),
+            serde_json::to_string(&manifest).unwrap(),
+        )
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn a_partial_rerun_keeps_the_earlier_entries_of_its_profile() {
+        let out = folder_with_manifest("earlier");
+        // Another profile: nothing is kept, and the line says why.
+        let (entries, lines) = earlier_entries(&out, Profile::Quick, &["xor"]);
+        assert!(entries.is_empty());
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(
+            lines[0].contains("spirals3d, mnist") && lines[0].contains("full profile"),
+            "{lines:?}"
+        );
+        // The same profile: the failure is kept (with the run it came from), the entry whose
+        // results are gone is left off with a line, and the experiment rerun now is not taken.
+        let (entries, lines) = earlier_entries(&out, Profile::Full, &["xor"]);
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].info.name, "spirals3d");
+        assert_eq!(
+            entries[0].earlier_run.as_deref(),
+            Some("2026-01-02T03:04:05Z")
+        );
+        assert_eq!(entries[0].outcome.as_ref().unwrap_err().line, "it broke");
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(
+            lines[0].starts_with("earlier results of mnist not listed"),
+            "{lines:?}"
+        );
+        // A folder without a manifest keeps nothing and says nothing.
+        let empty = out.join("none");
+        assert_eq!(earlier_entries(&empty, Profile::Full, &[]).0.len(), 0);
+        std::fs::remove_dir_all(&out).unwrap();
+    }
+
+    #[test]
+    fn entries_follow_the_registry_order() {
+        let out = folder_with_manifest("order");
+        let (mut entries, _) = earlier_entries(&out, Profile::Full, &[]);
+        let names = |e: &[Entry]| e.iter().map(|e| e.info.name).collect::<Vec<_>>();
+        entries.reverse();
+        assert_eq!(names(&entries), ["xor", "spirals3d"]);
+        sort_entries(&mut entries);
+        let registry = crate::registry::names();
+        let position = |n: &str| registry.iter().position(|r| *r == n).unwrap();
+        assert!(position(names(&entries)[0]) < position(names(&entries)[1]));
+        std::fs::remove_dir_all(&out).unwrap();
+    }
 }
