@@ -267,6 +267,29 @@ pub fn surface_panel(
     }
 }
 
+/// One height range for surfaces drawn side by side, so that equal heights look equal: the
+/// values of every grid, padded a little. `None` (each panel fits its own) when one grid
+/// has no finite value or spans more than ten times the first grid's range (a diverged
+/// prediction would flatten the others to nothing).
+pub fn shared_heights(grids: &[&GridFunction]) -> Option<(f32, f32)> {
+    let span = |g: &GridFunction| {
+        let finite = g.values().iter().copied().filter(|v| v.is_finite());
+        let lo = finite.clone().fold(f32::INFINITY, f32::min);
+        let hi = finite.fold(f32::NEG_INFINITY, f32::max);
+        (lo <= hi).then_some((lo, hi))
+    };
+    let spans: Vec<(f32, f32)> = grids.iter().map(|g| span(g)).collect::<Option<_>>()?;
+    let lo = spans.iter().map(|s| s.0).fold(f32::INFINITY, f32::min);
+    let hi = spans.iter().map(|s| s.1).fold(f32::NEG_INFINITY, f32::max);
+    let first = spans.first()?;
+    let reference = (first.1 - first.0).max(f32::MIN_POSITIVE);
+    if hi - lo > 10.0 * reference || hi <= lo {
+        return None;
+    }
+    let pad = (hi - lo) * 0.04;
+    Some((lo - pad, hi + pad))
+}
+
 /// Saves a figure as PNG and SVG in `dir`, with the data of its interactive view beside them
 /// (`crate::views`), returning the PNG's path.
 pub fn save(figure: &Figure, dir: &Path, stem: &str) -> anyhow::Result<PathBuf> {
@@ -300,4 +323,22 @@ pub fn divergence_note<'a>(
         })
         .collect();
     (!diverged.is_empty()).then(|| diverged.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid(scale: f64) -> GridFunction {
+        GridFunction::sample(vec![0.0, 1.0], vec![0.0, 1.0], move |x, y| scale * (x + y))
+    }
+
+    #[test]
+    fn surfaces_side_by_side_share_one_height_range_unless_one_is_off_scale() {
+        let (lo, hi) = shared_heights(&[&grid(1.0), &grid(1.5)]).unwrap();
+        // 0..3, padded by 4%.
+        assert!((lo + 0.12).abs() < 1e-6 && (hi - 3.12).abs() < 1e-6, "{lo}..{hi}");
+        assert_eq!(shared_heights(&[&grid(1.0), &grid(50.0)]), None);
+        assert_eq!(shared_heights(&[&grid(1.0), &grid(f64::NAN)]), None);
+    }
 }

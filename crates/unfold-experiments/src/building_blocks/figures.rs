@@ -8,7 +8,7 @@ use super::BuildingBlocksConfig;
 use super::report::sci;
 use super::run::Regression;
 use crate::experiment::RunRecord;
-use crate::plots::{save, surface_panel};
+use crate::plots::{save, shared_heights, surface_panel};
 
 /// Draws the ground truth, the untrained network's prediction, and random search vs Adam, and
 /// records them with their captions.
@@ -141,13 +141,21 @@ pub(super) fn record_all(
         })
         .filter(|_| config.adam_restore_best || reg.history.diverged()),
     };
+    // Both predictions on the ground truth's scale, so their heights compare.
+    let heights = shared_heights(&[&reg.truth, &reg.searched, &reg.adam.0]);
+    let on_shared_scale = |mut panel: Panel| {
+        if let Panel::Surface { z_range, .. } = &mut panel {
+            *z_range = heights;
+        }
+        panel
+    };
     let png = save(
         &Figure {
             title: Some(
                 "Random search (the lab) vs gradient descent with Adam (beyond the lab)".into(),
             ),
             panels: vec![
-                surface_panel(
+                on_shared_scale(surface_panel(
                     &format!(
                         "Random search, best of {} draws: MSE {}",
                         reg.search.losses.len(),
@@ -156,8 +164,8 @@ pub(super) fn record_all(
                     &reg.searched,
                     "prediction",
                     None,
-                ),
-                surface_panel(
+                )),
+                on_shared_scale(surface_panel(
                     &format!(
                         "Adam, epoch {} of {}: MSE {}",
                         reg.returned_epoch,
@@ -167,7 +175,7 @@ pub(super) fn record_all(
                     &reg.adam.0,
                     "prediction",
                     None,
-                ),
+                )),
                 search_panel,
                 adam_panel,
             ],
