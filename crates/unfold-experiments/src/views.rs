@@ -199,10 +199,21 @@ fn panel_json(panel: &Panel, max_points: usize) -> Option<Value> {
             log_y,
             curves,
             note,
-        } => json!({
-            "type": "lines", "title": title, "x_label": x_label, "y_label": y_label,
-            "log_y": log_y, "note": note, "series": curves.iter().map(curve).collect::<Vec<_>>(),
-        }),
+        } => {
+            // Curves hidden under others are named, with how to see them.
+            let mut notes: Vec<String> = note.iter().cloned().collect();
+            for (under, over) in unfold_viz::coinciding_curves(curves, *log_y) {
+                notes.push(format!(
+                    "{} lies under {} (the same values; click {} in the legend to see it)",
+                    curves[under].label, curves[over].label, curves[over].label
+                ));
+            }
+            let note = (!notes.is_empty()).then(|| notes.join(" · "));
+            json!({
+                "type": "lines", "title": title, "x_label": x_label, "y_label": y_label,
+                "log_y": log_y, "note": note, "series": curves.iter().map(curve).collect::<Vec<_>>(),
+            })
+        }
         Panel::Scatter3 {
             title,
             x_label,

@@ -18,7 +18,7 @@ use crate::{Figure, ImageTile, Panel, Rgb, Series2, Series3, VizError, class_col
 
 mod clip;
 mod legend;
-mod lines;
+pub(crate) mod lines;
 mod surface;
 
 use crate::geometry::{PanelGeometry, PixelRect};

@@ -252,6 +252,14 @@ impl Panel {
     }
 }
 
+/// Pairs `(under, over)` of a [`Panel::Lines`] chart's labelled curves that lie on top of
+/// each other over their whole length (the same x values, y values within a line's width of
+/// the panel's range), so that `under`, drawn first, cannot be seen. The chart says so in a
+/// note; an interactive view of it can say so too.
+pub fn coinciding_curves(curves: &[Curve], log_y: bool) -> Vec<(usize, usize)> {
+    draw::lines::coinciding(curves, log_y)
+}
+
 /// A grid of panels, rendered by [`save_figure`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Figure {

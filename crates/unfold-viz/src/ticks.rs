@@ -105,6 +105,30 @@ impl Ticks {
         }
     }
 
+    /// Linear axis for values that are all whole numbers (epochs, unit counts): as
+    /// [`Ticks::linear`], but the ticks are whole numbers too (no "1.5 epochs") whenever at
+    /// least two whole numbers lie in `lo..hi`.
+    pub fn whole(lo: f64, hi: f64, max_ticks: usize) -> Ticks {
+        let ticks = Ticks::linear(lo, hi, max_ticks);
+        let (lo, hi) = (ticks.lo, ticks.hi);
+        let step = match ticks.bold.as_slice() {
+            [a, b, ..] => b - a,
+            _ => return ticks,
+        };
+        if step >= 1.0 || (hi + 1e-9).floor() - (lo - 1e-9).ceil() < 1.0 {
+            return ticks;
+        }
+        let bold = multiples(lo, hi, 1.0);
+        let fmt = LinearFormat::new(lo, hi, 1.0);
+        Ticks {
+            lo,
+            hi,
+            labels: bold.iter().map(|&v| fmt.format(v)).collect(),
+            light: Vec::new(),
+            bold,
+        }
+    }
+
     /// Logarithmic axis: `lo_exp..hi_exp` are base-10 exponents (the axis is
     /// drawn in log10 space); labels show the values themselves.
     pub fn log10(lo_exp: f64, hi_exp: f64, max_ticks: usize) -> Ticks {
@@ -395,6 +419,19 @@ mod tests {
             "{:?}",
             t.labels()
         );
+    }
+
+    #[test]
+    fn whole_numbered_values_get_whole_numbered_ticks() {
+        // Two epochs: linear ticks would say 1.0, 1.2, … 2.0.
+        let t = Ticks::whole(0.98, 2.02, 6);
+        assert_eq!(t.labels(), ["1", "2"]);
+        assert!(t.light.is_empty());
+        let t = Ticks::whole(0.8, 5.2, 10);
+        assert_eq!(t.labels(), ["1", "2", "3", "4", "5"]);
+        // Wide ranges keep their round steps; a range without two whole numbers keeps linear ticks.
+        assert_eq!(Ticks::whole(0.0, 300.0, 6).labels(), Ticks::linear(0.0, 300.0, 6).labels());
+        assert_eq!(Ticks::whole(0.9, 1.1, 4).labels(), Ticks::linear(0.9, 1.1, 4).labels());
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! box covers a series. The figures are drawn from fixed data shaped like the experiments'
 //! hard cases (noisy per-batch gradients, curves that fill every corner, dense clouds).
 
-use unfold_viz::{Curve, Figure, Inspection, Panel, Series2, Series3, class_color, inspect};
+use unfold_viz::{
+    Curve, Figure, Inspection, Panel, Series2, Series3, class_color, coinciding_curves, inspect,
+};
 
 /// Pixels farther than this outside a plot area count as drawn outside it (a line of width
 /// 2.2 px or a marker centred on the edge reaches a little beyond).
@@ -240,4 +242,29 @@ fn scatter_legends_cover_no_point() {
     };
     let seen = check(&figure);
     assert!(seen.panels.iter().all(|p| p.legend.is_some()));
+}
+
+#[test]
+fn curves_drawn_on_top_of_each_other_are_found() {
+    let ys = [1.0, 0.5, 0.25, 0.125];
+    let mut close = ys.to_vec();
+    close[2] += 1e-5;
+    let curves = vec![
+        curve("Linear", 0, &ys, false),
+        curve("LinearHidden", 1, &close, false),
+        curve("ReLU", 2, &[1.0, 0.4, 0.2, 0.1], false),
+        curve("", 3, &ys, true),
+    ];
+    // Linear is under LinearHidden; the unlabelled reference line names nothing.
+    assert_eq!(coinciding_curves(&curves, false), [(0, 1)]);
+    assert_eq!(coinciding_curves(&curves, true), [(0, 1)]);
+    assert!(coinciding_curves(&curves[1..3], false).is_empty());
+    // The chart renders with its note.
+    let figure = Figure {
+        title: None,
+        panels: vec![lines("coinciding", false, curves)],
+        columns: 1,
+        panel_size: (640, 520),
+    };
+    inspect(&figure).expect("render");
 }

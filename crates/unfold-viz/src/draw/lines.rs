@@ -65,6 +65,47 @@ fn left_out(non_finite: usize, non_positive: usize) -> Vec<String> {
     }
 }
 
+/// Pairs `(under, over)` of labelled curves that are drawn on top of each other over their
+/// whole length: the same x values, and y values closer than a few thousandths of the
+/// panel's y range (a line's width), so that `under` (drawn first) cannot be seen.
+pub(crate) fn coinciding(curves: &[Curve], log_y: bool) -> Vec<(usize, usize)> {
+    let (runs, _, _) = drawable_runs(curves, log_y);
+    let points: Vec<Vec<(f64, f64)>> = runs.into_iter().map(|r| r.concat()).collect();
+    let (lo, hi) = padded_range(points.iter().flatten().map(|p| p.1), 0.06);
+    let close = 0.004 * (hi - lo);
+    let mut pairs = Vec::new();
+    for (under, a) in points.iter().enumerate() {
+        if curves[under].label.is_empty() || a.len() < 2 {
+            continue;
+        }
+        let over = (under + 1..points.len()).rev().find(|&j| {
+            let b = &points[j];
+            !curves[j].label.is_empty()
+                && b.len() == a.len()
+                && a.iter()
+                    .zip(b)
+                    .all(|(p, q)| p.0 == q.0 && (p.1 - q.1).abs() <= close)
+        });
+        if let Some(over) = over {
+            pairs.push((under, over));
+        }
+    }
+    pairs
+}
+
+/// The note for curves hidden under others.
+fn hidden_note(curves: &[Curve], log_y: bool) -> Vec<String> {
+    coinciding(curves, log_y)
+        .into_iter()
+        .map(|(under, over)| {
+            format!(
+                "{} lies under {} (the same values)",
+                curves[under].label, curves[over].label
+            )
+        })
+        .collect()
+}
+
 /// Drops points that land on the same pixel as the one before (they make zero-length
 /// pieces, which plotters' wide-line rasterizer turns into spikes).
 fn distinct_pixels(
@@ -98,17 +139,19 @@ pub(super) fn lines<DB: DrawingBackend>(
     ctx: &Ctx,
 ) -> Result<(), VizError> {
     let (runs, non_finite, non_positive) = drawable_runs(curves, log_y);
-    let body = header(
-        area,
-        title,
-        &notes(note, left_out(non_finite, non_positive)),
-        ctx,
-    )?;
+    let mut lines = notes(note, left_out(non_finite, non_positive));
+    lines.extend(hidden_note(curves, log_y).into_iter().map(|n| (n, super::NOTE)));
+    let body = header(area, title, &lines, ctx)?;
     let (w, h) = body.dim_in_pixel();
     let all = || runs.iter().flatten().flatten();
     let (x0, x1) = padded_range(all().map(|p| p.0), 0.02);
     let (y0, y1) = padded_range(all().map(|p| p.1), 0.06);
-    let x = Ticks::linear(x0, x1, tick_budget(f64::from(w), 90.0, ctx));
+    let x_budget = tick_budget(f64::from(w), 90.0, ctx);
+    let x = if all().all(|p| p.0.fract() == 0.0) {
+        Ticks::whole(x0, x1, x_budget)
+    } else {
+        Ticks::linear(x0, x1, x_budget)
+    };
     let y_budget = tick_budget(f64::from(h), 55.0, ctx);
     let y = if log_y {
         Ticks::log10(y0, y1, y_budget)
