@@ -172,11 +172,28 @@
           if (open) g.lineTo(X(x), Y(y)); else { g.moveTo(X(x), Y(y)); open = true; }
         });
         g.stroke();
+        // Short curves get a marker at every point, as on the PNG, and a point with no
+        // neighbour (a lone evaluation) always has one.
+        var shown = function (k) { return k >= 0 && k < s.x.length && s.x[k] !== null && isFinite(ty(s.y[k])); };
+        var count = s.x.filter(function (x, k) { return shown(k); }).length;
+        g.fillStyle = s.color;
+        s.x.forEach(function (x, k) {
+          if (!shown(k) || (count > 40 && (shown(k - 1) || shown(k + 1)))) return;
+          g.beginPath(); g.arc(X(x), Y(ty(s.y[k])), 3, 0, 2 * Math.PI); g.fill();
+        });
       });
       g.setLineDash([]);
       if (state.hover !== null) {
         var hx = X(state.hover);
         g.strokeStyle = "rgba(0,0,0,.35)"; g.beginPath(); g.moveTo(hx, box.t); g.lineTo(hx, box.b); g.stroke();
+        // The points the tooltip reads, ringed on their curves.
+        panel.series.forEach(function (s, i) {
+          if (hidden[i] || !s.x.length) return;
+          var k = nearest(s, state.hover), y = ty(s.y[k]);
+          if (s.x[k] === null || !isFinite(y)) return;
+          g.beginPath(); g.arc(X(s.x[k]), Y(y), 4.5, 0, 2 * Math.PI);
+          g.fillStyle = s.color; g.fill(); g.strokeStyle = "white"; g.lineWidth = 1.5; g.stroke();
+        });
       }
       g.restore();
     }
@@ -277,6 +294,20 @@
         var p = corners[0], q = corners[a[0]];
         g.fillText(a[1], p[0] + (q[0] - p[0]) * 1.12, p[1] + (q[1] - p[1]) * 1.12);
       });
+      // Tick values along the same three edges, pushed away from the cube's centre.
+      var centre = project((b[0][0] + b[0][1]) / 2, (b[1][0] + b[1][1]) / 2, (b[2][0] + b[2][1]) / 2);
+      g.save(); g.font = "10px system-ui, sans-serif"; g.fillStyle = "#666";
+      [[0, 1], [1, 2], [2, 4]].forEach(function (a) {
+        var lo = b[a[0]][0], hi = b[a[0]][1], p = corners[0], q = corners[a[1]];
+        ticks(lo, hi, 4).forEach(function (t) {
+          var f = (t - lo) / (hi - lo);
+          if (f < 0.02 || f > 0.98) return;
+          var x = p[0] + (q[0] - p[0]) * f, y = p[1] + (q[1] - p[1]) * f;
+          var dx = x - centre[0], dy = y - centre[1], len = Math.max(Math.hypot(dx, dy), 1);
+          g.fillText(fmt(t), x + dx / len * 14, y + dy / len * 14);
+        });
+      });
+      g.restore();
       if (panel.type === "surface") {
         var quads = [];
         var node = function (col, row) {
