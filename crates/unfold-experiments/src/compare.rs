@@ -382,7 +382,7 @@ fn figures_side_by_side(sides: &[Side], name: &str, out: &Path) -> anyhow::Resul
     let mut html = String::new();
     for figure in shared {
         html.push_str(&format!(
-            "<h3>{}</h3>\n<div class=\"figures\">\n",
+            "<h3>{}</h3>\n<div class=\"figures fill\">\n",
             escape_html(first.captions.get(figure).unwrap_or(figure))
         ));
         for s in sides {

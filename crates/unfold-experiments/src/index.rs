@@ -344,6 +344,9 @@ code { background:#f0f2f6; padding:.05rem .3rem; border-radius:4px; font-size:.9
 .figures { display:grid; grid-template-columns:repeat(auto-fill,minmax(340px,1fr)); gap:1rem; margin-top:.8rem; }
 figure { margin:0; border:1px solid var(--line); border-radius:8px; padding:.5rem; background:white; }
 figure img { width:100%; height:auto; display:block; }
+.figures.fill { grid-template-columns:repeat(auto-fit,minmax(340px,1fr)); }
+.figures.wide { grid-template-columns:minmax(0,1fr); }
+.figures.wide img { width:auto; max-width:100%; margin:0 auto; }
 figcaption { color:var(--muted); font-size:.88rem; margin-top:.3rem; }
 .glance table { width:100%; } .glance { background:white; border:1px solid var(--line); border-radius:12px; padding:1rem 1.4rem; }
 p.error { color:var(--bad); font-weight:600; }

@@ -582,7 +582,8 @@ fn render(summary: &SweepSummary, figures: &[PathBuf]) -> String {
         escape_html(&summary.metric.replace('_', " ")),
         if summary.seeds.len() > 1 { " (mean [95% interval])" } else { "" }
     ));
-    body.push_str("<div class=\"figures\">\n");
+    // Two figures of many series each: one per row, at their own size.
+    body.push_str("<div class=\"figures wide\">\n");
     for figure in figures {
         let file = escape_html(&file_name(figure));
         body.push_str(&format!(
