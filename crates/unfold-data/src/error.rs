@@ -3,7 +3,8 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use crate::discovery::{Candidate, DATA_ENV, DatasetKind};
+use crate::datasets::DatasetKind;
+use crate::places::{Candidate, DATA_ENV};
 
 /// Errors from building, reading, finding or uploading data.
 ///

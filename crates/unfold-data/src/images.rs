@@ -7,7 +7,7 @@ use burn::data::dataloader::batcher::Batcher;
 use burn::data::dataset::{Dataset, DatasetError};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
-use crate::discovery::NUM_CLASSES;
+use crate::datasets::NUM_CLASSES;
 use crate::idx::{
     IdxLimits, read_idx_images_within, read_idx_labels_within, write_idx_images, write_idx_labels,
 };

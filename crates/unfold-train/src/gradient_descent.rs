@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use unfold_data::{DeviceData, seeded_rng};
 use unfold_models::SoftmaxRegression;
 
-use crate::fit::{LogPoint, epoch_order, evaluate_with};
+use crate::LogPoint;
+use crate::fit::{epoch_order, evaluate_with};
 use crate::{History, Loss, Progress, RunStatus};
 
 /// The notebook's `logistic_regression(train_loader, val_loader, epochs, lr, tol)`.

@@ -4,6 +4,7 @@
 mod early_stopping;
 mod fit;
 mod gradient_descent;
+mod history;
 mod loss;
 mod optim;
 mod probe;
@@ -13,9 +14,10 @@ mod xor;
 
 pub use early_stopping::{EarlyStopping, StopPoint};
 pub use fit::{
-    Batching, Classifier, EVAL_CHUNK, FitConfig, History, LogPoint, RunStatus, StepObserver,
-    StepView, accuracy, evaluate, evaluate_with, fit, fit_observed, predict_classes, train_step,
+    Batching, Classifier, EVAL_CHUNK, FitConfig, StepObserver, StepView, accuracy, evaluate,
+    evaluate_with, fit, fit_observed, predict_classes, train_step,
 };
+pub use history::{History, LogPoint, RunStatus};
 pub use gradient_descent::{GradientDescentConfig, GradientDescentOutcome, fit_softmax_regression};
 pub use loss::Loss;
 pub use optim::OptimizerConfig;
