@@ -251,7 +251,10 @@ fn modules_depend_one_way_in_every_crate() {
         let src = entry.path().join("src");
         if src.join("lib.rs").is_file() {
             for (a, b) in cycles(&src) {
-                found.push(format!("{}: {a} ⇄ {b}", entry.file_name().to_string_lossy()));
+                found.push(format!(
+                    "{}: {a} ⇄ {b}",
+                    entry.file_name().to_string_lossy()
+                ));
             }
         }
     }

@@ -92,7 +92,10 @@ fn reproduce_all_reports_failures_in_one_line_and_the_page_loads_cleanly() {
 
     let page = out.join("index.html").canonicalize().unwrap();
     let html = std::fs::read_to_string(&page).unwrap();
-    assert!(html.contains("1 more experiment from an earlier run"), "{html}");
+    assert!(
+        html.contains("1 more experiment from an earlier run"),
+        "{html}"
+    );
     assert!(
         !html.contains("http://") && !html.contains("https://"),
         "self-contained"

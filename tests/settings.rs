@@ -134,10 +134,7 @@ fn bad_settings_are_one_line_errors_and_nothing_is_written() {
     ]);
     assert!(!o.status.success());
     let err = stderr(&o);
-    assert!(
-        err.contains("--seed 1 and --set seed=2 disagree"),
-        "{err}"
-    );
+    assert!(err.contains("--seed 1 and --set seed=2 disagree"), "{err}");
     assert!(!out.exists(), "a refused seed wrote {}", out.display());
     // A settings file that is not a file, or not TOML.
     let o = unfold(&[

@@ -337,7 +337,10 @@ mod tests {
     fn surfaces_side_by_side_share_one_height_range_unless_one_is_off_scale() {
         let (lo, hi) = shared_heights(&[&grid(1.0), &grid(1.5)]).unwrap();
         // 0..3, padded by 4%.
-        assert!((lo + 0.12).abs() < 1e-6 && (hi - 3.12).abs() < 1e-6, "{lo}..{hi}");
+        assert!(
+            (lo + 0.12).abs() < 1e-6 && (hi - 3.12).abs() < 1e-6,
+            "{lo}..{hi}"
+        );
         assert_eq!(shared_heights(&[&grid(1.0), &grid(50.0)]), None);
         assert_eq!(shared_heights(&[&grid(1.0), &grid(f64::NAN)]), None);
     }

@@ -200,14 +200,13 @@ fn panel_json(panel: &Panel, max_points: usize) -> Option<Value> {
             curves,
             note,
         } => {
-            // Curves hidden under others are named, with how to see them.
+            // Curves hidden under others are named, as on the PNG; the legend reveals them.
             let mut notes: Vec<String> = note.iter().cloned().collect();
-            for (under, over) in unfold_viz::coinciding_curves(curves, *log_y) {
-                notes.push(format!(
-                    "{} lies under {} (the same values; click {} in the legend to see it)",
-                    curves[under].label, curves[over].label, curves[over].label
-                ));
-            }
+            notes.extend(
+                unfold_viz::hidden_curves_note(curves, *log_y).map(|hidden| {
+                    format!("{hidden} — click a legend entry to hide the curve on top")
+                }),
+            );
             let note = (!notes.is_empty()).then(|| notes.join(" · "));
             json!({
                 "type": "lines", "title": title, "x_label": x_label, "y_label": y_label,

@@ -17,8 +17,8 @@ pub use fit::{
     Batching, Classifier, EVAL_CHUNK, FitConfig, StepObserver, StepView, accuracy, evaluate,
     evaluate_with, fit, fit_observed, predict_classes, train_step,
 };
-pub use history::{History, LogPoint, RunStatus};
 pub use gradient_descent::{GradientDescentConfig, GradientDescentOutcome, fit_softmax_regression};
+pub use history::{History, LogPoint, RunStatus};
 pub use loss::Loss;
 pub use optim::OptimizerConfig;
 pub use probe::{GradientProbe, GradientRecord};

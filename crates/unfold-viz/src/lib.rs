@@ -254,10 +254,16 @@ impl Panel {
 
 /// Pairs `(under, over)` of a [`Panel::Lines`] chart's labelled curves that lie on top of
 /// each other over their whole length (the same x values, y values within a line's width of
-/// the panel's range), so that `under`, drawn first, cannot be seen. The chart says so in a
-/// note; an interactive view of it can say so too.
+/// the panel's range; `over` solid, since a dashed curve shows the one under it), so that
+/// `under`, drawn first, cannot be seen.
 pub fn coinciding_curves(curves: &[Curve], log_y: bool) -> Vec<(usize, usize)> {
     draw::lines::coinciding(curves, log_y)
+}
+
+/// The note a [`Panel::Lines`] chart shows under its title for [`coinciding_curves`]
+/// (`None` when no curve is hidden), for an interactive view to show the same words.
+pub fn hidden_curves_note(curves: &[Curve], log_y: bool) -> Option<String> {
+    draw::lines::hidden_note(curves, log_y)
 }
 
 /// A grid of panels, rendered by [`save_figure`].

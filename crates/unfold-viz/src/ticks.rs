@@ -430,8 +430,14 @@ mod tests {
         let t = Ticks::whole(0.8, 5.2, 10);
         assert_eq!(t.labels(), ["1", "2", "3", "4", "5"]);
         // Wide ranges keep their round steps; a range without two whole numbers keeps linear ticks.
-        assert_eq!(Ticks::whole(0.0, 300.0, 6).labels(), Ticks::linear(0.0, 300.0, 6).labels());
-        assert_eq!(Ticks::whole(0.9, 1.1, 4).labels(), Ticks::linear(0.9, 1.1, 4).labels());
+        assert_eq!(
+            Ticks::whole(0.0, 300.0, 6).labels(),
+            Ticks::linear(0.0, 300.0, 6).labels()
+        );
+        assert_eq!(
+            Ticks::whole(0.9, 1.1, 4).labels(),
+            Ticks::linear(0.9, 1.1, 4).labels()
+        );
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! hard cases (noisy per-batch gradients, curves that fill every corner, dense clouds).
 
 use unfold_viz::{
-    Curve, Figure, Inspection, Panel, Series2, Series3, class_color, coinciding_curves, inspect,
+    Curve, Figure, Inspection, Panel, Series2, Series3, class_color, coinciding_curves,
+    hidden_curves_note, inspect,
 };
 
 /// Pixels farther than this outside a plot area count as drawn outside it (a line of width
@@ -131,7 +132,10 @@ fn a_legend_leaves_the_plot_when_every_corner_holds_a_curve() {
         curve("rise (train)", 3, &rise, false),
         curve("rise (test)", 3, &rise, true),
     ];
-    curves.extend((4..8).map(|c| curve(&format!("middle {c}"), 2, &[75.0; 200], c % 2 == 0)));
+    curves.extend((4..8).map(|c| {
+        let level = 70.0 + 2.0 * c as f64;
+        curve(&format!("middle {c}"), 2, &[level; 200], c % 2 == 0)
+    }));
     let figure = Figure {
         title: None,
         panels: vec![lines("Accuracy", false, curves)],
@@ -259,6 +263,14 @@ fn curves_drawn_on_top_of_each_other_are_found() {
     assert_eq!(coinciding_curves(&curves, false), [(0, 1)]);
     assert_eq!(coinciding_curves(&curves, true), [(0, 1)]);
     assert!(coinciding_curves(&curves[1..3], false).is_empty());
+    assert_eq!(
+        hidden_curves_note(&curves, false).as_deref(),
+        Some("Linear under LinearHidden (the same values)")
+    );
+    // A dashed curve on top leaves the one under it visible.
+    let mut dashed = curves.clone();
+    dashed[1].dashed = true;
+    assert!(coinciding_curves(&dashed, false).is_empty());
     // The chart renders with its note.
     let figure = Figure {
         title: None,

@@ -67,7 +67,8 @@ fn left_out(non_finite: usize, non_positive: usize) -> Vec<String> {
 
 /// Pairs `(under, over)` of labelled curves that are drawn on top of each other over their
 /// whole length: the same x values, and y values closer than a few thousandths of the
-/// panel's y range (a line's width), so that `under` (drawn first) cannot be seen.
+/// panel's y range (a line's width), so that `under` (drawn first) cannot be seen. A dashed
+/// curve hides nothing: the one under it shows through its gaps.
 pub(crate) fn coinciding(curves: &[Curve], log_y: bool) -> Vec<(usize, usize)> {
     let (runs, _, _) = drawable_runs(curves, log_y);
     let points: Vec<Vec<(f64, f64)>> = runs.into_iter().map(|r| r.concat()).collect();
@@ -81,6 +82,7 @@ pub(crate) fn coinciding(curves: &[Curve], log_y: bool) -> Vec<(usize, usize)> {
         let over = (under + 1..points.len()).rev().find(|&j| {
             let b = &points[j];
             !curves[j].label.is_empty()
+                && !curves[j].dashed
                 && b.len() == a.len()
                 && a.iter()
                     .zip(b)
@@ -93,17 +95,21 @@ pub(crate) fn coinciding(curves: &[Curve], log_y: bool) -> Vec<(usize, usize)> {
     pairs
 }
 
-/// The note for curves hidden under others.
-fn hidden_note(curves: &[Curve], log_y: bool) -> Vec<String> {
-    coinciding(curves, log_y)
-        .into_iter()
-        .map(|(under, over)| {
-            format!(
-                "{} lies under {} (the same values)",
-                curves[under].label, curves[over].label
-            )
-        })
-        .collect()
+/// One line naming the curves hidden under others, if any.
+pub(crate) fn hidden_note(curves: &[Curve], log_y: bool) -> Option<String> {
+    let pairs = coinciding(curves, log_y);
+    let named: Vec<String> = pairs
+        .iter()
+        .map(|&(under, over)| format!("{} under {}", curves[under].label, curves[over].label))
+        .collect();
+    match named.as_slice() {
+        [] => None,
+        [one] => Some(format!("{one} (the same values)")),
+        many => Some(format!(
+            "same values, drawn over each other: {}",
+            many.join("; ")
+        )),
+    }
 }
 
 /// Drops points that land on the same pixel as the one before (they make zero-length
@@ -140,7 +146,11 @@ pub(super) fn lines<DB: DrawingBackend>(
 ) -> Result<(), VizError> {
     let (runs, non_finite, non_positive) = drawable_runs(curves, log_y);
     let mut lines = notes(note, left_out(non_finite, non_positive));
-    lines.extend(hidden_note(curves, log_y).into_iter().map(|n| (n, super::NOTE)));
+    lines.extend(
+        hidden_note(curves, log_y)
+            .into_iter()
+            .map(|n| (n, super::NOTE)),
+    );
     let body = header(area, title, &lines, ctx)?;
     let (w, h) = body.dim_in_pixel();
     let all = || runs.iter().flatten().flatten();
