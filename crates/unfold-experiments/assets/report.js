@@ -55,6 +55,14 @@
     return nice.length >= 2 ? nice : ticks(lo, hi, 5);
   }
 
+  // A log-axis tick t (log10 of the value) as 10ⁿ or m×10ⁿ.
+  function powerLabel(t) {
+    var e = Math.floor(t + 1e-9), m = Math.round(Math.pow(10, t - e));
+    if (Math.abs(Math.pow(10, t - e) - m) > 1e-6) return fmt(Math.pow(10, t));
+    var sup = String(e).split("").map(function (c) { return "⁰¹²³⁴⁵⁶⁷⁸⁹"[+c] || "⁻"; }).join("");
+    return (m === 1 ? "" : m + "×") + "10" + sup;
+  }
+
   function range(values, margin) {
     var lo = Infinity, hi = -Infinity;
     values.forEach(function (v) { if (isFinite(v)) { if (v < lo) lo = v; if (v > hi) hi = v; } });
@@ -136,11 +144,13 @@
       g.textAlign = "right"; g.textBaseline = "middle";
       var yt = state.log ? ticks(Math.ceil(yr[0]), Math.floor(yr[1]), 6).filter(function (t) { return t === Math.round(t); }) : ticks(yr[0], yr[1], 6);
       if (state.log && yt.length < 2) yt = logTicks(yr[0], yr[1]);
+      // One notation per log axis, as on the PNG: powers of ten for all once one needs it.
+      var powers = state.log && yt.some(function (t) { return t < -3.0001 || t > 4.0001; });
       yt.forEach(function (t) {
         var y = Y(t);
         if (y < box.t || y > box.b) return;
         g.beginPath(); g.moveTo(box.l, y); g.lineTo(box.r, y); g.stroke();
-        g.fillText(state.log ? fmt(Math.pow(10, t)) : fmt(t), box.l - 6, y);
+        g.fillText(powers ? powerLabel(t) : state.log ? fmt(Math.pow(10, t)) : fmt(t), box.l - 6, y);
       });
       g.textAlign = "center"; g.textBaseline = "top";
       var xt = ticks(xr[0], xr[1], Math.max(3, Math.floor((box.r - box.l) / 90)));

@@ -142,7 +142,7 @@ impl Ticks {
 
         // 1-2-5 steps within the decades, when that gives a readable number.
         let mut bold = Vec::new();
-        let mut labels = Vec::new();
+        let mut marks = Vec::new();
         let mut light = Vec::new();
         for e in (lo.floor() as i64 - 1)..=(hi.ceil() as i64) {
             for m in 1..=9u32 {
@@ -152,12 +152,13 @@ impl Ticks {
                 }
                 if matches!(m, 1 | 2 | 5) {
                     bold.push(v);
-                    labels.push(pow10_label(m, e));
+                    marks.push((m, e));
                 } else {
                     light.push(v);
                 }
             }
         }
+        let labels = pow10_labels(&marks);
         if bold.len() >= 2 && bold.len() <= max_ticks {
             return Ticks {
                 lo,
@@ -193,7 +194,8 @@ impl Ticks {
                     }
                 }
             }
-            let labels = bold.iter().map(|&e| pow10_label(1, e as i64)).collect();
+            let marks: Vec<(u32, i64)> = bold.iter().map(|&e| (1, e as i64)).collect();
+            let labels = pow10_labels(&marks);
             return Ticks {
                 lo,
                 hi,
@@ -346,16 +348,24 @@ impl LinearFormat {
     }
 }
 
-/// `m × 10^e` as a label: plain for moderate exponents, else with a superscript.
-fn pow10_label(m: u32, e: i64) -> String {
-    if (-3..=4).contains(&e) {
-        let v = f64::from(m) * 10f64.powi(e as i32);
-        format!("{:.*}", (-e).max(0) as usize, v)
-    } else if m == 1 {
-        format!("10{}", superscript(e))
-    } else {
-        format!("{m}×10{}", superscript(e))
-    }
+/// Labels for ticks at `m × 10^e`, all in one notation: plain numbers while every exponent
+/// is moderate (0.001 to 10,000), else powers of ten with superscripts for all (never
+/// "0.01" beside "10⁻⁴" on one axis).
+fn pow10_labels(marks: &[(u32, i64)]) -> Vec<String> {
+    let plain = marks.iter().all(|&(_, e)| (-3..=4).contains(&e));
+    marks
+        .iter()
+        .map(|&(m, e)| {
+            if plain {
+                let v = f64::from(m) * 10f64.powi(e as i32);
+                format!("{:.*}", (-e).max(0) as usize, v)
+            } else if m == 1 {
+                format!("10{}", superscript(e))
+            } else {
+                format!("{m}×10{}", superscript(e))
+            }
+        })
+        .collect()
 }
 
 fn trim_zeros(s: &str) -> &str {
@@ -443,10 +453,13 @@ mod tests {
     #[test]
     fn log_ticks_exist_for_any_span() {
         let t = Ticks::log10(-5.0, 1.0, 8);
+        // One notation per axis.
         assert_eq!(
             t.labels(),
-            ["10⁻⁵", "10⁻⁴", "0.001", "0.01", "0.1", "1", "10"]
+            ["10⁻⁵", "10⁻⁴", "10⁻³", "10⁻²", "10⁻¹", "10⁰", "10¹"]
         );
+        let t = Ticks::log10(-2.0, 1.0, 8);
+        assert_eq!(t.labels(), ["0.01", "0.1", "1", "10"]);
         let t = Ticks::log10(0.03f64.log10(), 2.5f64.log10(), 8);
         assert_eq!(t.labels(), ["0.05", "0.1", "0.2", "0.5", "1", "2"]);
         let t = Ticks::log10(0.3f64.log10(), 0.9f64.log10(), 6);
