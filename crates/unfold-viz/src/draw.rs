@@ -343,11 +343,19 @@ fn draw_figure<DB: DrawingBackend>(
     layout: &Layout,
     ctx: &Ctx,
 ) -> Result<(), VizError> {
-    root.fill(&WHITE).map_err(ctx.err())?;
+    // A figure of dark panels only is dark all over: no white title bar or empty cell.
+    let dark = !figure.panels.is_empty()
+        && figure
+            .panels
+            .iter()
+            .all(|p| matches!(p, Panel::Dots { dark: true, .. }));
+    root.fill(if dark { &BLACK } else { &WHITE })
+        .map_err(ctx.err())?;
     let (top, body) = root.split_vertically(layout.title_height);
     if let Some(title) = figure.title.as_deref().filter(|t| !t.trim().is_empty()) {
         let style = ctx
             .bold(SIZE_FIGURE_TITLE)
+            .color(if dark { &WHITE } else { &TEXT })
             .pos(Pos::new(HPos::Center, VPos::Center));
         let (w, h) = top.dim_in_pixel();
         let text = fit_text(&top, title, &style, f64::from(w) - ctx.px(24.0));

@@ -7,7 +7,7 @@ use unfold_models::SandwichModel;
 use unfold_viz::{Dot, Figure, Panel, save_animation};
 
 use super::SandwichConfig;
-use super::rainbow::{describe_permutation, dot_features};
+use super::rainbow::dot_features;
 use super::run::{ANIMATION_RESOLUTION, PLANE, Trained};
 use crate::experiment::RunRecord;
 use crate::plots::{class_series_2d, first_2, save};
@@ -333,15 +333,23 @@ fn rainbow_figures(
         (lo.is_finite() && hi.is_finite()).then_some((lo - margin, hi + margin))
     };
     let common = (extent(|d| d.x), extent(|d| d.y));
-    let mapping = describe_permutation(idx);
+    // Which unit drives what, in plain words (the notebook prints `describe_permutation`).
+    let mapping = format!(
+        "x, y = units {}, {} · colour R, G, B = units {}, {}, {} · size = unit {}",
+        idx[0], idx[1], idx[2], idx[3], idx[4], idx[5]
+    );
+    let normalization = match config.rainbow_normalization.name() {
+        "none" => String::new(),
+        name => format!(" · {name}-normalized"),
+    };
     let mut figures = Vec::new();
     for (fixed, stem) in [(false, "rainbow"), (true, "rainbow_fixed_scale")] {
         let panels = layers
             .iter()
             .map(|(layer, dots)| Panel::Dots {
-                title: format!("relu{layer}"),
-                x_label: format!("activation {}", idx[0]),
-                y_label: format!("activation {}", idx[1]),
+                title: format!("ReLU layer {layer} of {}", layers.len()),
+                x_label: format!("unit {}", idx[0]),
+                y_label: format!("unit {}", idx[1]),
                 dots: dots.clone(),
                 dark: true,
                 x_range: if fixed { common.0 } else { None },
@@ -352,13 +360,12 @@ fn rainbow_figures(
         figures.push(save(
             &Figure {
                 title: Some(format!(
-                    "Rainbow sandwich: MLPdeep's ReLU layers as (x, y, R, G, B, size) — idx {idx:?} = {mapping}, \
-                     normalization {}{}",
-                    config.rainbow_normalization.name(),
-                    if fixed { ", common scale" } else { "" }
+                    "Rainbow sandwich of MLPdeep: {mapping}{normalization}{}",
+                    if fixed { " · one scale" } else { "" }
                 )),
                 panels,
-                columns: layers.len(),
+                // Rows of three: a strip of five would leave each layer a sliver on the page.
+                columns: layers.len().min(3),
                 panel_size: (520, 540),
             },
             dir,
