@@ -268,9 +268,9 @@ pub fn surface_panel(
 }
 
 /// One height range for surfaces drawn side by side, so that equal heights look equal: the
-/// values of every grid, padded a little. `None` (each panel fits its own) when one grid
-/// has no finite value or spans more than ten times the first grid's range (a diverged
-/// prediction would flatten the others to nothing).
+/// values of every grid, padded a little. `None` (each panel fits its own) when a grid has
+/// no finite value, or one grid spans more than ten times another (a diverged prediction
+/// would flatten the others to nothing).
 pub fn shared_heights(grids: &[&GridFunction]) -> Option<(f32, f32)> {
     let span = |g: &GridFunction| {
         let finite = g.values().iter().copied().filter(|v| v.is_finite());
@@ -279,11 +279,12 @@ pub fn shared_heights(grids: &[&GridFunction]) -> Option<(f32, f32)> {
         (lo <= hi).then_some((lo, hi))
     };
     let spans: Vec<(f32, f32)> = grids.iter().map(|g| span(g)).collect::<Option<_>>()?;
+    let widths = spans.iter().map(|s| s.1 - s.0);
+    let narrowest = widths.clone().fold(f32::INFINITY, f32::min);
+    let widest = widths.fold(0.0, f32::max);
     let lo = spans.iter().map(|s| s.0).fold(f32::INFINITY, f32::min);
     let hi = spans.iter().map(|s| s.1).fold(f32::NEG_INFINITY, f32::max);
-    let first = spans.first()?;
-    let reference = (first.1 - first.0).max(f32::MIN_POSITIVE);
-    if hi - lo > 10.0 * reference || hi <= lo {
+    if widest > 10.0 * narrowest || hi <= lo {
         return None;
     }
     let pad = (hi - lo) * 0.04;

@@ -141,8 +141,8 @@ pub(super) fn record_all(
         })
         .filter(|_| config.adam_restore_best || reg.history.diverged()),
     };
-    // Both predictions on the ground truth's scale, so their heights compare.
-    let heights = shared_heights(&[&reg.truth, &reg.searched, &reg.adam.0]);
+    // Both predictions on one scale, so their heights compare.
+    let heights = shared_heights(&[&reg.searched, &reg.adam.0]);
     let on_shared_scale = |mut panel: Panel| {
         if let Panel::Surface { z_range, .. } = &mut panel {
             *z_range = heights;
