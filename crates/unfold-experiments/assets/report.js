@@ -299,25 +299,43 @@
         g.beginPath(); g.moveTo(corners[e[0]][0], corners[e[0]][1]); g.lineTo(corners[e[1]][0], corners[e[1]][1]); g.stroke();
       });
       g.fillStyle = "#333"; g.textAlign = "center"; g.textBaseline = "middle";
+      // Axis names and tick values on the edges facing the viewer, as a plot's axes would be:
+      // for x and y the nearer bottom edge, for z the vertical edge farthest left; both
+      // pushed away from the cube's centre so they never sit on the data.
       var labels = panel.labels || ["x", "y", "z"];
-      [[1, labels[0]], [2, labels[1]], [4, labels[2]]].forEach(function (a) {
-        var p = corners[0], q = corners[a[0]];
-        g.fillText(a[1], p[0] + (q[0] - p[0]) * 1.12, p[1] + (q[1] - p[1]) * 1.12);
-      });
-      // Tick values along the same three edges, pushed away from the cube's centre.
-      var centre = project((b[0][0] + b[0][1]) / 2, (b[1][0] + b[1][1]) / 2, (b[2][0] + b[2][1]) / 2);
-      g.save(); g.font = "10px system-ui, sans-serif"; g.fillStyle = "#666";
-      [[0, 1], [1, 2], [2, 4]].forEach(function (a) {
-        var lo = b[a[0]][0], hi = b[a[0]][1], p = corners[0], q = corners[a[1]];
-        ticks(lo, hi, 4).forEach(function (t) {
+      var mid = function (i) { return (b[i][0] + b[i][1]) / 2; };
+      var centre = project(mid(0), mid(1), mid(2));
+      var xAtY = project(mid(0), b[1][0], b[2][0])[2] < project(mid(0), b[1][1], b[2][0])[2] ? 0 : 1;
+      var yAtX = project(b[0][0], mid(1), b[2][0])[2] < project(b[0][1], mid(1), b[2][0])[2] ? 0 : 1;
+      var zAt = [[0, 0], [0, 1], [1, 0], [1, 1]].reduce(function (best, c) {
+        var p = project(b[0][c[0]], b[1][c[1]], b[2][0]);
+        return best && best.x <= p[0] ? best : { c: c, x: p[0] };
+      }, null).c;
+      var edges = [
+        [0, [b[0][0], b[1][xAtY], b[2][0]], [b[0][1], b[1][xAtY], b[2][0]]],
+        [1, [b[0][yAtX], b[1][0], b[2][0]], [b[0][yAtX], b[1][1], b[2][0]]],
+        [2, [b[0][zAt[0]], b[1][zAt[1]], b[2][0]], [b[0][zAt[0]], b[1][zAt[1]], b[2][1]]]
+      ];
+      var outward = function (x, y, d) {
+        var dx = x - centre[0], dy = y - centre[1], len = Math.max(Math.hypot(dx, dy), 1);
+        return [x + dx / len * d, y + dy / len * d];
+      };
+      edges.forEach(function (e) {
+        var axis = e[0], p = project.apply(null, e[1]), q = project.apply(null, e[2]);
+        var lo = b[axis][0], hi = b[axis][1];
+        g.save(); g.font = "10px system-ui, sans-serif"; g.fillStyle = "#666";
+        // About one value per 45 px of edge on screen.
+        var count = Math.max(2, Math.floor(Math.hypot(q[0] - p[0], q[1] - p[1]) / 45));
+        ticks(lo, hi, count).forEach(function (t) {
           var f = (t - lo) / (hi - lo);
           if (f < 0.02 || f > 0.98) return;
-          var x = p[0] + (q[0] - p[0]) * f, y = p[1] + (q[1] - p[1]) * f;
-          var dx = x - centre[0], dy = y - centre[1], len = Math.max(Math.hypot(dx, dy), 1);
-          g.fillText(fmt(t), x + dx / len * 14, y + dy / len * 14);
+          var at = outward(p[0] + (q[0] - p[0]) * f, p[1] + (q[1] - p[1]) * f, 14);
+          g.fillText(fmt(t), at[0], at[1]);
         });
+        g.restore();
+        var name = outward((p[0] + q[0]) / 2, (p[1] + q[1]) / 2, 34);
+        g.fillText(labels[axis], name[0], name[1]);
       });
-      g.restore();
       if (panel.type === "surface") {
         var quads = [];
         var node = function (col, row) {
