@@ -84,6 +84,9 @@ pub struct RunContext {
     /// Set while a study's runs train side by side on the CPU: their progress bars are drawn
     /// together.
     pub progress_group: Option<ProgressGroup>,
+    /// What this context's progress lines are prefixed with (a sweep point's settings, a
+    /// seed), so that runs side by side with the same name can be told apart.
+    pub progress_label: Option<String>,
 }
 
 impl RunContext {
@@ -108,6 +111,7 @@ impl RunContext {
             resume: false,
             workers: Vec::new(),
             progress_group: None,
+            progress_label: None,
         }
     }
 
@@ -174,9 +178,13 @@ impl RunContext {
     /// The progress reporter for one training run.
     pub fn progress(&self) -> Box<dyn Progress> {
         if self.progress {
-            Box::new(match &self.progress_group {
+            let progress = match &self.progress_group {
                 Some(group) => TerminalProgress::in_group(group),
                 None => TerminalProgress::new(),
+            };
+            Box::new(match &self.progress_label {
+                Some(label) => progress.labelled(label.clone()),
+                None => progress,
             })
         } else {
             Box::new(NoProgress)

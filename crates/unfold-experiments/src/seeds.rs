@@ -134,6 +134,10 @@ pub fn run<E: Experiment>(
             let one = RunContext {
                 seed: *seed,
                 seeds: Vec::new(),
+                progress_label: Some(match &lane.progress_label {
+                    Some(outer) => format!("{outer} · seed {seed}"),
+                    None => format!("seed {seed}"),
+                }),
                 ..lane.clone()
             };
             run_in(experiment, config, &one, &dir.join(seed_folder(*seed)))

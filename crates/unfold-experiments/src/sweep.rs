@@ -254,10 +254,24 @@ pub fn run(
         (),
         |_| Ok(()),
         |lane, _, point| {
-            if unfold_train::terminal_progress() {
-                eprintln!("unfold: sweep point {}", point.name);
+            // Points train side by side: each run's bar and line name its point.
+            let label = point
+                .settings
+                .iter()
+                .map(|(key, value)| format!("{key}={value}"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let line = format!("unfold: sweep point {label}");
+            match &lane.progress_group {
+                Some(group) => group.println(&line),
+                None if unfold_train::terminal_progress() => eprintln!("{line}"),
+                None => {}
             }
-            experiment.run_tree_in(&point.tree, lane, &dir.join(&point.name))
+            let lane = RunContext {
+                progress_label: Some(label),
+                ..lane.clone()
+            };
+            experiment.run_tree_in(&point.tree, &lane, &dir.join(&point.name))
         },
     )?;
     let results: Vec<(&Point, Metrics)> = points

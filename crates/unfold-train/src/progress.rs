@@ -62,6 +62,7 @@ macro_rules! say {
 #[derive(Debug, Default)]
 pub struct TerminalProgress {
     group: Option<ProgressGroup>,
+    label: Option<String>,
     bar: Option<ProgressBar>,
     name: String,
     epochs: usize,
@@ -83,6 +84,13 @@ impl TerminalProgress {
             ..Self::default()
         }
     }
+
+    /// The same reporter naming its runs `<label> · <run>` (e.g. a sweep point's settings or
+    /// a seed), so that runs side by side with the same name can be told apart.
+    pub fn labelled(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
 }
 
 /// Progress bars of runs that train at the same time, drawn together on standard error, with
@@ -97,11 +105,22 @@ impl ProgressGroup {
     pub fn new() -> Self {
         Self::default()
     }
+
+    /// Prints `line` on standard error above the group's bars (which a plain `eprintln!`
+    /// would tear), unless progress is off (`--quiet`).
+    pub fn println(&self, line: &str) {
+        if terminal_progress() {
+            self.bars.suspend(|| eprintln!("{line}"));
+        }
+    }
 }
 
 impl Progress for TerminalProgress {
     fn start(&mut self, name: &str, epochs: usize) {
-        self.name = name.to_string();
+        self.name = match &self.label {
+            Some(label) => format!("{label} · {name}"),
+            None => name.to_string(),
+        };
         self.epochs = 0;
         self.last = None;
         self.started = None;
@@ -119,7 +138,7 @@ impl Progress for TerminalProgress {
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ");
         bar.set_style(style);
-        bar.set_prefix(name.to_string());
+        bar.set_prefix(self.name.clone());
         bar.enable_steady_tick(Duration::from_millis(200));
         self.bar = Some(bar);
         self.started = Some(std::time::Instant::now());
@@ -200,6 +219,14 @@ mod tests {
             test_loss: None,
             test_accuracy,
         }
+    }
+
+    #[test]
+    fn a_labelled_run_is_named_with_its_label() {
+        let mut progress = TerminalProgress::new().labelled("seed 43");
+        progress.start("LinearModel", 3);
+        assert_eq!(progress.name, "seed 43 · LinearModel");
+        progress.finish();
     }
 
     #[test]
