@@ -162,6 +162,12 @@ fn a_sweep_runs_every_point_and_resumes() {
             && html.contains("window.unfoldView"),
         "the page redraws its figures"
     );
+    // Legends name the points by the key that varies; `epochs`, one value, says nothing.
+    let curves = std::fs::read_to_string(dir.join("sweep_curves.view.js")).unwrap();
+    assert!(
+        curves.contains(r#""label":"data.noise=0.2""#) && !curves.contains("epochs=60"),
+        "{curves}"
+    );
     let before = std::fs::read(
         dir.join(points[0]["dir"].as_str().unwrap())
             .join("metrics.json"),

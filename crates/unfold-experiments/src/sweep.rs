@@ -365,6 +365,35 @@ fn x_of(summary: &SweepSummary, value: &Value) -> f64 {
 /// Curves drawn at most, per figure.
 const SHOWN_CURVES: usize = 12;
 
+/// A point's settings for a legend: only the keys that take several values (a key given one
+/// value is the same at every point and says nothing), or every key when none varies.
+fn legend_settings<'a>(
+    summary: &SweepSummary,
+    settings: impl IntoIterator<Item = (&'a String, &'a Value)> + Clone,
+    leave_out: Option<&str>,
+) -> Vec<String> {
+    let varies = |key: &str| {
+        summary
+            .axes
+            .iter()
+            .any(|a| a.key == key && a.values.len() > 1)
+    };
+    let shown = |all: bool| -> Vec<String> {
+        settings
+            .clone()
+            .into_iter()
+            .filter(|(k, _)| Some(k.as_str()) != leave_out && (all || varies(k)))
+            .map(|(k, v)| format!("{k}={}", toml_inline(v)))
+            .collect()
+    };
+    let varying = shown(false);
+    if varying.is_empty() && leave_out.is_none() {
+        shown(true)
+    } else {
+        varying
+    }
+}
+
 /// The headline metric against the first swept key: one line per run (and per value of the
 /// other keys), with the seeds' lowest and highest values dashed under `--seeds`.
 fn metric_figure(summary: &SweepSummary, dir: &Path) -> anyhow::Result<PathBuf> {
@@ -380,12 +409,7 @@ fn metric_figure(summary: &SweepSummary, dir: &Path) -> anyhow::Result<PathBuf> 
     let mut lines: Vec<Line> = Vec::new();
     for point in &summary.points {
         let x = x_of(summary, &point.settings[first]);
-        let others: Vec<String> = point
-            .settings
-            .iter()
-            .filter(|(k, _)| *k != first)
-            .map(|(k, v)| format!("{k}={}", toml_inline(v)))
-            .collect();
+        let others = legend_settings(summary, &point.settings, Some(first));
         for (run, values) in &point.runs {
             let Some(y) = values.get(&summary.metric).and_then(Value::as_f64) else {
                 continue;
@@ -512,7 +536,12 @@ fn curves_figure(
                     };
                     let scale = if use_test { 100.0 } else { 1.0 };
                     Some(Curve {
-                        label: point.name.replace("__", ", "),
+                        label: legend_settings(
+                            summary,
+                            point.settings.iter().map(|(k, v)| (k, v)),
+                            None,
+                        )
+                        .join(", "),
                         color: class_color(i),
                         points: r
                             .curves
