@@ -233,6 +233,11 @@ fn compare_puts_two_runs_side_by_side_and_flags_differences() {
         page.to_str().unwrap(),
     ]);
     assert!(stdout(&o).contains("no metric differs"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).lines().any(|l| l.ends_with(" same")) && !stdout(&o).contains("e0"),
+        "equal values read as equal: {}",
+        stdout(&o)
+    );
 }
 
 #[test]

@@ -288,7 +288,10 @@ fn metric_rows(all: &[&Metrics], tolerance: f64) -> (Vec<Vec<String>>, usize) {
                         if scale > 0.0 && (b - a).abs() / scale > tolerance {
                             differs = true;
                         }
-                        if metric.contains("accuracy") {
+                        if a == *b {
+                            // "+0.00e0" would read as a rounded difference.
+                            "same".into()
+                        } else if metric.contains("accuracy") {
                             format!("{:+.2} pts", (b - a) * 100.0)
                         } else {
                             format!("{:+.2e}", b - a)
