@@ -252,3 +252,31 @@ fn auto_backend_puts_small_models_on_the_cpu_and_says_why() {
     assert!(stderr(&o).contains("auto chose"), "{}", stderr(&o));
     std::fs::remove_dir_all(&out).unwrap();
 }
+
+#[test]
+fn cache_clear_never_empties_a_folder_of_the_users() {
+    let home = scratch("cache-home");
+    std::fs::create_dir_all(home.join("Documents")).unwrap();
+    std::fs::write(home.join("grades.csv"), "alice,20\n").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_unfold"))
+        .args(["cache", "clear"])
+        .env("UNFOLD_KERNEL_CACHE", &home)
+        .output()
+        .unwrap();
+    assert_clean_failure(&o);
+    assert!(stderr(&o).contains("nothing was removed"), "{}", stderr(&o));
+    assert!(home.join("grades.csv").is_file() && home.join("Documents").is_dir());
+    // The cache's own folder is emptied.
+    let cache = scratch("cache-own");
+    std::fs::create_dir_all(&cache).unwrap();
+    std::fs::write(cache.join("default.db"), [0u8; 64]).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_unfold"))
+        .args(["cache", "clear"])
+        .env("UNFOLD_KERNEL_CACHE", &cache)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!cache.join("default.db").exists());
+    let _ = std::fs::remove_dir_all(&home);
+    let _ = std::fs::remove_dir_all(&cache);
+}

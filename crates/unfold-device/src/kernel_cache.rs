@@ -97,28 +97,47 @@ pub fn usage(dir: &Path) -> (usize, u64) {
     (files, bytes)
 }
 
+/// Whether `name` is a file the cache writes: CubeCL's database `<environment>.db` and the
+/// journal files beside it.
+fn is_cache_file(name: &str) -> bool {
+    [".db", ".db-wal", ".db-shm", ".db-tshm", ".db-journal"]
+        .iter()
+        .any(|suffix| name.ends_with(suffix))
+}
+
 /// Empties the cache folder (the folder itself stays). Returns the files and bytes removed.
 ///
+/// Only a folder that holds nothing but the cache's own files is emptied: `$UNFOLD_KERNEL_CACHE`
+/// may name any folder, and a folder of the user's (a home folder, say) must never lose a file
+/// to `unfold cache clear`.
+///
 /// # Errors
-/// When a file cannot be removed (permissions, or a running process holding it on a platform
-/// that forbids that).
+/// When the folder holds anything else (named in the error; nothing is removed then), or a
+/// file cannot be removed (permissions, or a running process holding it on a platform that
+/// forbids that).
 pub fn clear(dir: &Path) -> std::io::Result<(usize, u64)> {
-    let removed = usage(dir);
-    match std::fs::read_dir(dir) {
-        Ok(entries) => {
-            for entry in entries {
-                let path = entry?.path();
-                if path.is_dir() {
-                    std::fs::remove_dir_all(&path)?;
-                } else {
-                    std::fs::remove_file(&path)?;
-                }
-            }
-            Ok(removed)
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries.collect::<std::io::Result<Vec<_>>>()?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((0, 0)),
+        Err(e) => return Err(e),
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !entry.file_type()?.is_file() || !is_cache_file(&name) {
+            return Err(std::io::Error::other(format!(
+                "it holds {name}, which the kernel cache did not write, so nothing was removed \
+                 (does ${ENV} name a folder of your own? the cache keeps only <name>.db files)"
+            )));
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((0, 0)),
-        Err(e) => Err(e),
+        files.push((entry.path(), entry.metadata()?.len()));
     }
+    let mut removed = (0, 0);
+    for (path, bytes) in files {
+        std::fs::remove_file(&path)?;
+        removed = (removed.0 + 1, removed.1 + bytes);
+    }
+    Ok(removed)
 }
 
 #[cfg(test)]
@@ -126,16 +145,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn clear_empties_the_folder_and_counts_what_it_removed() {
+    fn clear_empties_a_cache_folder_and_counts_what_it_removed() {
         let root = std::env::temp_dir().join(format!("unfold-kernel-cache-{}", std::process::id()));
-        std::fs::create_dir_all(root.join("nested")).unwrap();
+        std::fs::create_dir_all(&root).unwrap();
         std::fs::write(root.join("default.db"), [0u8; 100]).unwrap();
-        std::fs::write(root.join("nested").join("x"), [0u8; 10]).unwrap();
+        std::fs::write(root.join("default.db-wal"), [0u8; 10]).unwrap();
         assert_eq!(usage(&root), (2, 110));
         assert_eq!(clear(&root).unwrap(), (2, 110));
         assert_eq!(usage(&root), (0, 0));
         assert!(root.is_dir());
         std::fs::remove_dir_all(&root).unwrap();
         assert_eq!(clear(&root).unwrap(), (0, 0));
+    }
+
+    #[test]
+    fn clear_refuses_a_folder_holding_anything_else_and_removes_nothing() {
+        let root = std::env::temp_dir().join(format!("unfold-not-a-cache-{}", std::process::id()));
+        for foreign in ["grades.csv", "Documents"] {
+            std::fs::create_dir_all(&root).unwrap();
+            std::fs::write(root.join("default.db"), [0u8; 100]).unwrap();
+            if foreign.contains('.') {
+                std::fs::write(root.join(foreign), b"mine").unwrap();
+            } else {
+                std::fs::create_dir_all(root.join(foreign)).unwrap();
+            }
+            let error = clear(&root).unwrap_err().to_string();
+            assert!(error.contains(foreign) && error.contains(ENV), "{error}");
+            assert!(root.join(foreign).exists() && root.join("default.db").is_file());
+            std::fs::remove_dir_all(&root).unwrap();
+        }
     }
 }
