@@ -486,7 +486,8 @@ fn a_successful_run_replaces_the_folder_whole() {
     let out = tmp.path().join("out");
     let dir = out.join("spirals3d");
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("metrics.json"), b"{}").unwrap();
+    // An older run's results, naming a figure this version no longer draws.
+    std::fs::write(dir.join("metrics.json"), br#"{"figures": ["stale_figure.png"]}"#).unwrap();
     std::fs::write(dir.join("stale_figure.png"), b"from an older run").unwrap();
     let spirals = |out: &Path| {
         let mut cmd = unfold(&["spirals3d", "--profile", "quick", "--backend", "flex"]);
@@ -503,6 +504,13 @@ fn a_successful_run_replaces_the_folder_whole() {
         .filter(|n| n.contains("staging") || n.contains(".old-"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // Nor is a results folder where the user put a file of their own.
+    std::fs::write(dir.join("lesson-notes.md"), b"the user's").unwrap();
+    let o = spirals(&out);
+    one_line_failure(&o, "lesson-notes.md");
+    assert!(dir.join("lesson-notes.md").is_file() && dir.join("report.md").is_file());
+    std::fs::remove_file(dir.join("lesson-notes.md")).unwrap();
 
     // A folder of that name that unfold did not write is never replaced.
     let mine = tmp.path().join("mine");

@@ -186,8 +186,9 @@ pub fn lock(out: &Path, name: &str, live: &Path, alternative: &str) -> anyhow::R
 
 /// Refuses, before any work, to replace `live` when it is not a folder unfold wrote: a file,
 /// or a folder holding files of the user's. A commit replaces the folder whole, so those
-/// would be deleted. unfold's own folders hold a `metrics.json`, or (after a first run that
-/// failed) only checkpoints, possibly per seed.
+/// would be deleted. unfold's own folders hold a `metrics.json` with what it names (the
+/// report, the figures and their SVG and view files, saved models, checkpoints, each seed's
+/// folder), or (after a first run that failed) only checkpoints, possibly per seed.
 fn check_replaceable(live: &Path) -> anyhow::Result<()> {
     let Ok(meta) = fs::symlink_metadata(live) else {
         return Ok(());
@@ -198,10 +199,12 @@ fn check_replaceable(live: &Path) -> anyhow::Result<()> {
             live.display()
         );
     }
-    if live.join("metrics.json").is_file() {
-        return Ok(());
-    }
-    if let Some(foreign) = foreign_entry(live, 0) {
+    let foreign = if live.join("metrics.json").is_file() {
+        foreign_in_results(live, 0)
+    } else {
+        foreign_entry(live, 0)
+    };
+    if let Some(foreign) = foreign {
         anyhow::bail!(
             "{} holds files unfold did not write (e.g. {}), and a run replaces the folder whole; \
              move them away, {ANOTHER_OUT}",
@@ -210,6 +213,56 @@ fn check_replaceable(live: &Path) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The first entry of the results folder `dir` (it has a `metrics.json`) that the run which
+/// wrote it did not: anything but the results, the report, the figures the results list
+/// (with their `.svg` and `.view.js`), the `models/` and checkpoint folders, each seed's
+/// folder, and unfold's lock and staging leftovers. A `metrics.json` that cannot be read
+/// names nothing, so nothing counts as foreign (as before it was checked).
+fn foreign_in_results(dir: &Path, depth: usize) -> Option<PathBuf> {
+    const DEEPEST: usize = 2;
+    let metrics = unfold_guard::read_bounded_text(&dir.join("metrics.json"), 64 << 20).ok()?;
+    let metrics: serde_json::Value = serde_json::from_str(&metrics).ok()?;
+    let mut ours: Vec<String> = vec!["metrics.json".into(), "report.md".into()];
+    for figure in metrics["figures"].as_array().into_iter().flatten() {
+        let Some(figure) = figure.as_str() else {
+            continue;
+        };
+        let stem = figure.rsplit_once('.').map_or(figure, |(stem, _)| stem);
+        ours.extend([
+            figure.to_string(),
+            format!("{stem}.svg"),
+            format!("{stem}.view.js"),
+        ]);
+    }
+    for entry in fs::read_dir(dir).ok()?.take(10_000) {
+        let Ok(entry) = entry else {
+            return Some(dir.to_path_buf());
+        };
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        let leftover = name.starts_with('.')
+            && (name.ends_with(".lock") || name.contains(".staging-") || name.contains(".old-"));
+        if leftover || ours.contains(&name) || (is_dir && (name == CHECKPOINTS || name == "models"))
+        {
+            continue;
+        }
+        if is_dir && name.starts_with("seed-") && depth < DEEPEST {
+            let seed = entry.path();
+            let inside = if seed.join("metrics.json").is_file() {
+                foreign_in_results(&seed, depth + 1)
+            } else {
+                foreign_entry(&seed, depth + 1)
+            };
+            match inside {
+                Some(foreign) => return Some(foreign),
+                None => continue,
+            }
+        }
+        return Some(entry.path());
+    }
+    None
 }
 
 /// The first entry under `dir` that is neither a checkpoint folder, nor unfold's lock or
@@ -367,14 +420,43 @@ mod tests {
         fs::write(out.join("file"), "mine").unwrap();
         let err = Staging::begin(&out, "file").err().unwrap().to_string();
         assert!(err.contains("not a results folder"), "{err}");
-        // Ours: empty, checkpoints only (also per seed), or any folder with a metrics.json.
+        // Ours: empty, checkpoints only (also per seed), or results with what they list.
         fs::create_dir_all(out.join("empty")).unwrap();
         fs::create_dir_all(out.join("failed/seed-1/runs")).unwrap();
         fs::write(out.join("failed/seed-1/runs/a.json"), "{}").unwrap();
-        fs::create_dir_all(out.join("done/figures")).unwrap();
-        fs::write(out.join("done/metrics.json"), "{}").unwrap();
+        let results = |dir: &Path| {
+            fs::create_dir_all(dir.join("models")).unwrap();
+            fs::create_dir_all(dir.join("runs")).unwrap();
+            fs::write(dir.join("models/m.json"), "{}").unwrap();
+            fs::write(
+                dir.join("metrics.json"),
+                r#"{"figures": ["curves.png", "a.gif"]}"#,
+            )
+            .unwrap();
+            for file in [
+                "report.md",
+                "curves.png",
+                "curves.svg",
+                "curves.view.js",
+                "a.gif",
+            ] {
+                fs::write(dir.join(file), "ours").unwrap();
+            }
+        };
+        results(&out.join("done"));
+        results(&out.join("done/seed-7"));
         for name in ["empty", "failed", "done", "new"] {
             Staging::begin(&out, name).unwrap();
+        }
+        // A file of the user's beside the results, also in a seed's folder, is refused.
+        for notes in ["done/lesson-notes.md", "done/seed-7/notes.txt"] {
+            fs::write(out.join(notes), "mine").unwrap();
+            let err = Staging::begin(&out, "done").err().unwrap().to_string();
+            assert!(
+                err.contains("did not write") && err.contains(notes),
+                "{err}"
+            );
+            fs::remove_file(out.join(notes)).unwrap();
         }
         fs::remove_dir_all(out).unwrap();
     }
