@@ -126,3 +126,36 @@ fn quick_run_on_wgpu_when_a_vulkan_device_exists() {
     assert!(outcome.figures.iter().all(|p| p.is_file()));
     std::fs::remove_dir_all(&out).unwrap();
 }
+
+#[test]
+fn a_diverged_model_is_answered_as_diverged_not_read_as_a_result() {
+    let out = scratch("spirals3d-diverged");
+    let ctx = backend_context(Backend::Flex, &out, 42).unwrap();
+    let config = Spirals3dConfig {
+        learning_rate: 1e9,
+        epochs: 60,
+        ..Spirals3dConfig::for_profile(Profile::Quick)
+    };
+    run(&config, &ctx).unwrap();
+    let m = metrics(&out);
+    let report = std::fs::read_to_string(out.join("spirals3d/report.md")).unwrap();
+    let questions = report.split("Questions").nth(1).unwrap();
+    for (model, run) in m["runs"].as_object().unwrap() {
+        if run["status"] == "diverged" {
+            assert!(
+                questions.contains(&format!("`{model}` diverged at epoch")),
+                "{model} diverged, but the answers do not say so:\n{questions}"
+            );
+            assert!(
+                !questions.contains(&format!("`{model}` reaches"))
+                    && !questions.contains(&format!("`{model}` (3→")),
+                "{model}'s numbers are read as a result:\n{questions}"
+            );
+        }
+    }
+    assert!(
+        m["status"] == "diverged",
+        "lr 1e9 diverges: {}",
+        m["status"]
+    );
+}

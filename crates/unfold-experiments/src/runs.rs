@@ -106,7 +106,8 @@ pub fn seeded<M: Module>(
 ///
 /// A job that fails — an error, or a panic such as a remote server dropping the connection —
 /// stops the hand-out of further jobs; the jobs already running finish (and save whatever
-/// they save, so `--resume` reuses them), and the first failure is returned, naming the device.
+/// they save, so `--resume` reuses them; such a study adds [`RESUMABLE`] to the error), and
+/// the first failure is returned, naming the device.
 pub fn spread<J, S, R>(
     ctx: &RunContext,
     jobs: &[J],
@@ -126,12 +127,12 @@ where
     } else {
         on_this_device(ctx, jobs, &state, &work)
     };
-    result.map_err(|error| {
-        error.context(
-            "a run of the study failed; the runs that finished are saved, and --resume goes on from them",
-        )
-    })
+    result.map_err(|error| error.context("a run of the study failed"))
 }
+
+/// What a study that saves each finished run (`--resume`) adds to [`spread`]'s error.
+pub const RESUMABLE: &str =
+    "stopped; the runs that finished are saved, and --resume goes on from them";
 
 /// How `jobs` independent runs share `threads` CPU threads: rounds of `(runs, threads of each
 /// lane)`, each round filling every lane to its end — one run per thread while there are at
@@ -411,6 +412,19 @@ pub fn curves_figure(runs: &NamedRuns, loss_name: &str, dir: &Path) -> anyhow::R
         dir,
         "curves",
     )
+}
+
+/// The answer to a question about the run `name` when that run diverged: its numbers say
+/// nothing, and a report must not read them as a result. `None` when it did not diverge.
+pub fn diverged_answer(metrics: &crate::results::Metrics, name: &str) -> Option<String> {
+    let run = metrics.runs.get(name)?;
+    (run.status == crate::results::RunState::Diverged).then(|| {
+        format!(
+            "`{name}` diverged at epoch {} under these settings (its loss stopped being a \
+             finite number), so its numbers say nothing about the question.",
+            run.diverged_at_epoch.unwrap_or(0)
+        )
+    })
 }
 
 /// The recorded runs called `names`, in that order (a name without a run is left out).

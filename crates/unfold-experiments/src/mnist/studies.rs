@@ -1,6 +1,7 @@
 //! The MLP studies of notebook 001: one run per (initialization, optimizer, batch norm), each
 //! trained once however many studies list it, checkpointed for `--resume`.
 
+use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use unfold_models::LayerInit;
 use unfold_train::{Loss, OptimizerConfig, evaluate};
@@ -151,7 +152,7 @@ impl<'a> Runs<'a> {
             },
         );
         // Keep what finished even when a later run failed.
-        let trained = trained?;
+        let trained = trained.context(crate::runs::RESUMABLE)?;
         self.done.extend(to_train.into_iter().zip(trained));
         Ok(specs
             .iter()

@@ -4,7 +4,7 @@ use unfold_models::SandwichModel;
 
 use super::SandwichConfig;
 use super::figures::count_word;
-use crate::results::{Metrics, Report, RunState, percent};
+use crate::results::{Metrics, Report, percent};
 use crate::runs::{results_table, runs_in_order};
 
 /// A gap in test accuracy below which two models count as equally good.
@@ -53,16 +53,7 @@ pub(super) fn report(config: &SandwichConfig, metrics: &Metrics) -> Report {
             .map(|a| format!(" ({a})"))
             .unwrap_or_default()
     };
-    let diverged = |m: SandwichModel| {
-        run(m).filter(|t| t.status == RunState::Diverged).map(|t| {
-            format!(
-                "`{}` diverged at epoch {} under these settings, so its numbers say nothing about \
-                     the question.",
-                m.name(),
-                t.diverged_at_epoch.unwrap_or(0)
-            )
-        })
-    };
+    let diverged = |m: SandwichModel| crate::runs::diverged_answer(metrics, m.name());
     let classes = config.data.classes;
     let chance = percent(Some(1.0 / classes as f64));
 

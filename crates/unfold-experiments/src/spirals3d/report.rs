@@ -41,8 +41,22 @@ pub(super) fn report(config: &Spirals3dConfig, metrics: &Metrics) -> Report {
     let runs = runs_in_order(metrics, config.models.iter().map(|m| m.name()));
     results_table(&mut r, &runs);
     r.heading("Questions");
-    let acc = |m: Spirals3dModel| metrics.runs.get(m.name()).and_then(|t| t.test_accuracy);
-    if let Some(linear) = acc(Spirals3dModel::Linear) {
+    let acc = |m: Spirals3dModel| {
+        metrics
+            .runs
+            .get(m.name())
+            .filter(|t| t.status != crate::results::RunState::Diverged)
+            .and_then(|t| t.test_accuracy)
+    };
+    // A question about a run that diverged gets that as its answer, never its numbers.
+    let diverged = |models: &[Spirals3dModel]| {
+        models
+            .iter()
+            .find_map(|m| crate::runs::diverged_answer(metrics, m.name()))
+    };
+    if let Some(answer) = diverged(&[Spirals3dModel::Linear]) {
+        r.answer("Can the linear model separate the spirals?", &answer);
+    } else if let Some(linear) = acc(Spirals3dModel::Linear) {
         let answer = if linear < 0.75 {
             format!(
                 "No. A linear model draws one flat plane through 3-D space; the spirals wind \
@@ -61,7 +75,9 @@ pub(super) fn report(config: &Spirals3dConfig, metrics: &Metrics) -> Report {
         };
         r.answer("Can the linear model separate the spirals?", &answer);
     }
-    if let (Some(linear), Some(hidden)) = (
+    if let Some(answer) = diverged(&[Spirals3dModel::LinearHidden, Spirals3dModel::Linear]) {
+        r.answer("Does a linear hidden layer help?", &answer);
+    } else if let (Some(linear), Some(hidden)) = (
         acc(Spirals3dModel::Linear),
         acc(Spirals3dModel::LinearHidden),
     ) {
@@ -88,7 +104,9 @@ pub(super) fn report(config: &Spirals3dConfig, metrics: &Metrics) -> Report {
             ),
         );
     }
-    if let Some(relu) = acc(Spirals3dModel::ReluHidden) {
+    if let Some(answer) = diverged(&[Spirals3dModel::ReluHidden]) {
+        r.answer("How does the representation change with ReLU?", &answer);
+    } else if let Some(relu) = acc(Spirals3dModel::ReluHidden) {
         let at_origin = metrics
             .runs
             .get(Spirals3dModel::ReluHidden.name())
@@ -131,7 +149,9 @@ pub(super) fn report(config: &Spirals3dConfig, metrics: &Metrics) -> Report {
             ),
         );
     }
-    if let Some(deep) = acc(Spirals3dModel::DeepRelu) {
+    if let Some(answer) = diverged(&[Spirals3dModel::DeepRelu]) {
+        r.answer("And a deeper network?", &answer);
+    } else if let Some(deep) = acc(Spirals3dModel::DeepRelu) {
         let last = config.deep_hidden.last().copied().unwrap_or(0);
         let drawn = if (2..=3).contains(&last) {
             format!(

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use anyhow::Context;
+
 use super::grid::{DimensionPlan, run_name, train_dimension};
 use super::{GradientCheck, GridCell, NAME, Task1, XorConfig, figures, task1, train_and_compare};
 use crate::RunContext;
@@ -50,7 +52,8 @@ pub(super) fn run(
             }
             Ok(runs)
         },
-    )?;
+    )
+    .context(crate::runs::RESUMABLE)?;
     for (plan, runs) in jobs.iter().zip(trained) {
         finished.insert(plan.d, runs);
     }
