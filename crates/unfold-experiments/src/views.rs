@@ -80,8 +80,8 @@ pub fn write_figure(dir: &Path, stem: &str, figure: &Figure) -> Result<(), Resul
 }
 
 /// Writes the view of an animation: its frames, each labelled with its figure's title.
-pub fn write_frames(dir: &Path, stem: &str, frames: &[Figure]) -> Result<(), ResultsError> {
-    let frames: Option<Vec<Value>> = frames
+pub fn write_frames(dir: &Path, stem: &str, figures: &[Figure]) -> Result<(), ResultsError> {
+    let frames: Option<Vec<Value>> = figures
         .iter()
         .map(|f| {
             panels_json(f, MAX_FRAME_POINTS).map(
@@ -90,7 +90,8 @@ pub fn write_frames(dir: &Path, stem: &str, frames: &[Figure]) -> Result<(), Res
         })
         .collect();
     if let Some(frames) = frames.filter(|f| !f.is_empty()) {
-        let columns = frames[0]["panels"].as_array().map_or(1, Vec::len);
+        // Laid out as the figures are (the static figure's columns).
+        let columns = figures.first().map_or(1, |f| f.columns);
         write(dir, stem, &json!({ "columns": columns, "frames": frames }))?;
     }
     Ok(())

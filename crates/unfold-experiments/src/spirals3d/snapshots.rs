@@ -5,25 +5,32 @@
 //! has ended (a read-back mid-training would stall an accelerator at every snapshot).
 
 use burn::module::Module;
-use burn::tensor::Tensor;
+use burn::tensor::{Int, Tensor};
 use unfold_models::Mlp;
-use unfold_train::{StepObserver, StepView};
+use unfold_train::{Loss, StepObserver, StepView};
 use unfold_viz::{Figure, Panel};
 
 use super::run::CLASS_NAMES;
-use crate::plots::{class_series_2d, class_series_3d, first_2, first_3, rows};
+use crate::plots::{class_series_2d, class_series_3d, classes, first_2, first_3, rows};
 
 /// Snapshots per run, about (the last one is the trained model).
 const FRAMES: usize = 30;
 
-/// The 3- and 2-wide hidden layers' outputs at the start of every `every`-th epoch.
+/// Snapshots not yet read back: the epoch, the drawn layers' outputs (`None` for others) and
+/// the predicted classes.
+type Pending = (usize, Vec<Option<Tensor<2>>>, Tensor<1, Int>);
+
+/// One snapshot on the host: the epoch, one representation per hidden layer (empty for layers
+/// not drawn) and the class the network predicted for each point then.
+type Frame = (usize, Vec<Vec<Vec<f32>>>, Vec<u32>);
+
+/// The 3- and 2-wide hidden layers' outputs, and the predictions, at the start of every
+/// `every`-th epoch.
 pub(super) struct Snapshots {
     every: usize,
     points: Tensor<2>,
-    /// Snapshots not yet read back: `(epoch, the drawn layers' outputs, None for others)`.
-    pending: Vec<(usize, Vec<Option<Tensor<2>>>)>,
-    /// `(epoch, one representation per hidden layer, empty for layers not drawn)`.
-    frames: Vec<(usize, Vec<Vec<Vec<f32>>>)>,
+    pending: Vec<Pending>,
+    frames: Vec<Frame>,
 }
 
 impl Snapshots {
@@ -39,22 +46,24 @@ impl Snapshots {
 
     /// Records the representations of `net` after `epoch` epochs.
     pub(super) fn take(&mut self, epoch: usize, net: &Mlp) {
-        let hidden = net.forward_hidden(self.points.clone()).hidden;
-        let layers = hidden
+        let output = net.forward_hidden(self.points.clone());
+        let layers = output
+            .hidden
             .into_iter()
             .map(|h| matches!(h.dims()[1], 2 | 3).then_some(h))
             .collect();
-        self.pending.push((epoch, layers));
+        let predicted = Loss::BceWithLogits.predict(output.logits);
+        self.pending.push((epoch, layers, predicted));
     }
 
     /// Reads the snapshots taken so far back to the host.
     pub(super) fn read_back(&mut self) {
-        for (epoch, layers) in self.pending.drain(..) {
+        for (epoch, layers, predicted) in self.pending.drain(..) {
             let layers = layers
                 .into_iter()
                 .map(|h| h.map(rows).unwrap_or_default())
                 .collect();
-            self.frames.push((epoch, layers));
+            self.frames.push((epoch, layers, classes(predicted)));
         }
     }
 
@@ -62,14 +71,15 @@ impl Snapshots {
     pub(super) fn any_drawn(&self) -> bool {
         self.frames
             .iter()
-            .any(|(_, layers)| layers.iter().any(|l| !l.is_empty()))
+            .any(|(_, layers, _)| layers.iter().any(|l| !l.is_empty()))
     }
 
-    /// One figure per snapshot: each drawn layer coloured by the true class.
+    /// One figure per snapshot, laid out as the static figure: each drawn layer coloured by
+    /// the true class and by the class predicted at that epoch.
     pub(super) fn figures(&self, name: &str, labels: &[u32]) -> Vec<Figure> {
         self.frames
             .iter()
-            .map(|(epoch, layers)| Figure {
+            .map(|(epoch, layers, predicted)| Figure {
                 title: Some(format!(
                     "{name} after {}",
                     crate::results::count_of(*epoch, "epoch")
@@ -78,9 +88,16 @@ impl Snapshots {
                     .iter()
                     .enumerate()
                     .filter(|(_, rep)| !rep.is_empty())
-                    .map(|(layer, rep)| {
+                    .flat_map(|(layer, rep)| {
+                        [("true", labels), ("predicted", predicted.as_slice())]
+                            .map(|(colouring, labels)| (layer, rep, colouring, labels))
+                    })
+                    .map(|(layer, rep, colouring, labels)| {
                         let width = rep[0].len();
-                        let title = format!("layer {} output ({width}-D), true classes", layer + 1);
+                        let title = format!(
+                            "layer {} output ({width}-D), {colouring} classes",
+                            layer + 1
+                        );
                         if width == 3 {
                             Panel::Scatter3 {
                                 title,
