@@ -180,14 +180,24 @@ pub fn parse_network(text: &str) -> Result<Network, NetworkError> {
             let row = numbers(row, &row_field, MAX_UNITS)?;
             let expected = width.unwrap_or(row.len());
             if row.len() != expected {
-                let what = if l == 0 {
-                    format!("as long as row 0 ({expected} inputs)")
-                } else {
-                    format!("one weight per unit of layers[{}] ({expected})", l - 1)
-                };
+                if l == 0 {
+                    // Nothing says how many inputs there are: which row is wrong is not known.
+                    return Err(error(
+                        &w_field,
+                        format!(
+                            "rows differ in length: row 0 has {expected} and row {i} has {} \
+                             numbers (each row holds one weight per input)",
+                            row.len()
+                        ),
+                    ));
+                }
                 return Err(error(
                     row_field,
-                    format!("expected {what}, found {} numbers", row.len()),
+                    format!(
+                        "expected one weight per unit of layers[{}] ({expected}), found {} numbers",
+                        l - 1,
+                        row.len()
+                    ),
                 ));
             }
             width = Some(expected);
@@ -283,8 +293,8 @@ mod tests {
             ),
             (
                 good.replace("[0.5, -0.25]", "[0.5]"),
-                "layers[0].weights[1]",
-                "as long as row 0 (1 inputs), found 2 numbers",
+                "layers[0].weights",
+                "row 0 has 1 and row 1 has 2 numbers",
             ),
             (
                 good.replace("[1.0, 0.5, -1.5]", "[1.0, 0.5]"),
