@@ -62,7 +62,7 @@ pub enum FetchError {
         #[source]
         source: std::io::Error,
     },
-    /// Every mirror failed; nothing was written.
+    /// Every mirror failed; the file was not written.
     #[error("{}", all_failed(file, dir, attempts))]
     AllMirrorsFailed {
         /// Base name of the file.
@@ -90,8 +90,9 @@ fn all_failed(file: &str, dir: &Path, attempts: &[Attempt]) -> String {
     }
     let _ = write!(
         s,
-        "\nNothing was written. Check the network connection and the URLs above, or set \
-         {MIRROR_ENV} to base URLs of another mirror that holds mnist/ and fashion-mnist/."
+        "\n{file} was not written (files fetched before it stay: each was verified). Check the \
+         network connection and the URLs above, or set {MIRROR_ENV} to base URLs of another \
+         mirror that holds mnist/ and fashion-mnist/."
     );
     s
 }
@@ -352,7 +353,7 @@ pub fn fetch_dataset(
         .map(|file| fetch_file(&dir, file, mirrors, options, progress))
         .collect();
     if fetched.is_err() && !existed {
-        // "Nothing was written" includes the folder; `remove_dir` only removes it empty.
+        // A first fetch that wrote no file leaves no folder; `remove_dir` only removes it empty.
         let _ = fs::remove_dir(&dir);
     }
     fetched

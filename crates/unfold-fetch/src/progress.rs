@@ -72,9 +72,9 @@ impl Progress for BarProgress {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
         }
-        match outcome {
-            Ok(()) => eprintln!("downloaded and verified {url}"),
-            Err(problem) => eprintln!("failed: {url}: {problem}"),
+        // A success is in the summary that follows each dataset; a failed mirror is news now.
+        if let Err(problem) = outcome {
+            eprintln!("failed: {url}: {problem}");
         }
     }
 

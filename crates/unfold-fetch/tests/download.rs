@@ -366,7 +366,7 @@ fn corrupted_truncated_and_missing_files_are_rejected_and_leave_nothing() {
     );
     assert!(attempts[3].1.contains("wrong content"), "{}", attempts[3].1);
     assert!(attempts[4].1.contains("404"), "{}", attempts[4].1);
-    assert!(text.contains("Nothing was written"), "{text}");
+    assert!(text.contains("was not written"), "{text}");
     assert_nothing_left(&dir.0);
 }
 
