@@ -93,7 +93,7 @@ fn reproduce_all_reports_failures_in_one_line_and_the_page_loads_cleanly() {
     let page = out.join("index.html").canonicalize().unwrap();
     let html = std::fs::read_to_string(&page).unwrap();
     assert!(
-        html.contains("1 more experiment from an earlier run"),
+        html.contains("1 more experiment from earlier runs"),
         "{html}"
     );
     assert!(

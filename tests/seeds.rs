@@ -185,6 +185,20 @@ fn a_sweep_runs_every_point_and_resumes() {
     )
     .unwrap();
     assert_eq!(before, after, "a finished point is reused, not run again");
+    // `unfold report` rebuilds the sweep's page and its points' reports from the results.
+    let page = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    let point_report = dir
+        .join(points[0]["dir"].as_str().unwrap())
+        .join("report.md");
+    std::fs::remove_file(dir.join("index.html")).unwrap();
+    std::fs::remove_file(&point_report).unwrap();
+    let o = run(&["report", out]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("index.html")).unwrap(),
+        page
+    );
+    assert!(point_report.is_file());
 }
 
 #[test]

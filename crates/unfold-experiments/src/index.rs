@@ -272,7 +272,26 @@ pub fn earlier_entries(
     for recorded in others {
         match recorded_entry(out, recorded) {
             Ok(mut entry) => {
-                entry.earlier_run = entry.earlier_run.or(Some(manifest.started.clone()));
+                // The folder's own results say when it ran, how long and where: it may have
+                // been rerun on its own since that reproduce-all.
+                let own = entry
+                    .outcome
+                    .as_ref()
+                    .ok()
+                    .and_then(|o| crate::runner::read_metrics(&o.metrics_path).ok());
+                match own {
+                    Some(metrics) => {
+                        if metrics.backend != entry.backend {
+                            entry.backend_reason = None;
+                        }
+                        entry.earlier_run = Some(metrics.manifest.started);
+                        entry.seconds = metrics.wall_seconds;
+                        entry.backend = metrics.backend;
+                    }
+                    None => {
+                        entry.earlier_run = entry.earlier_run.or(Some(manifest.started.clone()))
+                    }
+                }
                 entries.push(entry);
             }
             Err(e) => dropped.push(format!(
@@ -344,6 +363,7 @@ code { background:#f0f2f6; padding:.05rem .3rem; border-radius:4px; font-size:.9
 .figures { display:grid; grid-template-columns:repeat(auto-fill,minmax(340px,1fr)); gap:1rem; margin-top:.8rem; }
 figure { margin:0; border:1px solid var(--line); border-radius:8px; padding:.5rem; background:white; }
 figure img { width:100%; height:auto; display:block; }
+.scroll { overflow-x:auto; max-width:100%; }
 .figures.fill { grid-template-columns:repeat(auto-fit,minmax(340px,1fr)); }
 .figures.wide { grid-template-columns:minmax(0,1fr); }
 .figures.wide img { width:auto; max-width:100%; margin:0 auto; }
@@ -422,7 +442,7 @@ fn render(
         String::new()
     } else {
         format!(
-            "<p>{} from an earlier run in this folder, kept because <code>--only</code>/<code>--skip</code> left {} out.</p>",
+            "<p>{} from earlier runs in this folder, kept because <code>--only</code>/<code>--skip</code> left {} out.</p>",
             crate::results::count_of(earlier, "more experiment"),
             if earlier == 1 { "it" } else { "them" }
         )
@@ -490,7 +510,7 @@ fn render(
             earlier = e
                 .earlier_run
                 .as_ref()
-                .map(|t| format!(" · from the earlier run started {}", escape_html(t)))
+                .map(|t| format!(" · from an earlier run, started {}", escape_html(t)))
                 .unwrap_or_default(),
             name = e.info.name,
             title = escape_html(e.info.title),

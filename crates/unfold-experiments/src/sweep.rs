@@ -187,6 +187,9 @@ pub struct PointSummary {
     pub runs: Map<String, Value>,
 }
 
+/// The `schema_version` of `sweep.json` this unfold writes and reads.
+pub const SCHEMA_VERSION: u32 = 1;
+
 /// The content of `sweep.json`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SweepSummary {
@@ -283,7 +286,7 @@ pub fn run(
         .collect::<anyhow::Result<_>>()?;
     let metric = headline_metric(results.iter().map(|(_, m)| m));
     let summary = SweepSummary {
-        schema_version: 1,
+        schema_version: SCHEMA_VERSION,
         experiment: name.into(),
         profile: ctx.profile.name().into(),
         backend: ctx.backend.name().into(),
@@ -307,13 +310,55 @@ pub fn run(
     let mut text = serde_json::to_string_pretty(&summary)?;
     text.push('\n');
     write_atomic(&dir.join("sweep.json"), text.as_bytes())?;
+    write_page(&summary, &results, &dir)
+}
+
+/// The figures and the page of a sweep whose points' results are `results`; returns the
+/// page's path.
+fn write_page(
+    summary: &SweepSummary,
+    results: &[(&Point, Metrics)],
+    dir: &Path,
+) -> anyhow::Result<PathBuf> {
     let figures = vec![
-        metric_figure(&summary, &dir)?,
-        curves_figure(&summary, &results, &dir)?,
+        metric_figure(summary, dir)?,
+        curves_figure(summary, results, dir)?,
     ];
     let page = dir.join("index.html");
-    write_atomic(&page, render(&summary, &figures).as_bytes())?;
+    write_atomic(&page, render(summary, &figures).as_bytes())?;
     Ok(page)
+}
+
+/// Rebuilds a sweep's figures and page (`unfold report`) from its `sweep.json` and its
+/// points' `metrics.json`, without training; returns the page's path.
+pub fn rebuild(dir: &Path) -> anyhow::Result<PathBuf> {
+    let path = dir.join("sweep.json");
+    let tree = crate::settings::read_settings_file(&path).map_err(anyhow::Error::msg)?;
+    crate::schema::check(&tree, SCHEMA_VERSION, &path).map_err(anyhow::Error::msg)?;
+    let summary: SweepSummary = serde_json::from_value(Value::Object(tree))
+        .map_err(|e| anyhow::anyhow!("{} is not an unfold sweep summary: {e}", path.display()))?;
+    let points: Vec<Point> = summary
+        .points
+        .iter()
+        .map(|p| Point {
+            name: p.dir.clone(),
+            settings: p.settings.clone().into_iter().collect(),
+            tree: Value::Null,
+        })
+        .collect();
+    let results: Vec<(&Point, Metrics)> = points
+        .iter()
+        .map(|p| {
+            let metrics = crate::runner::read_metrics(&dir.join(&p.name).join("metrics.json"))?;
+            Ok((p, metrics))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    write_page(&summary, &results, dir)
+}
+
+/// Whether `dir` is a sweep's folder (it holds a `sweep.json`).
+pub fn is_sweep(dir: &Path) -> bool {
+    dir.join("sweep.json").is_file()
 }
 
 /// Test accuracy where runs have it, else training accuracy, else the final loss.
@@ -587,11 +632,14 @@ fn curves_figure(
 /// The sweep page: the figures and a table of every point.
 fn render(summary: &SweepSummary, figures: &[PathBuf]) -> String {
     let keys: Vec<&str> = summary.axes.iter().map(|a| a.key.as_str()).collect();
-    let runs: Vec<&String> = summary
-        .points
-        .first()
-        .map(|p| p.runs.keys().collect())
-        .unwrap_or_default();
+    // Every run any point has, in the order they first appear: a setting can change which
+    // runs a point trains (mnist's optimizer study follows the best initialization).
+    let mut runs: Vec<&String> = Vec::new();
+    for run in summary.points.iter().flat_map(|p| p.runs.keys()) {
+        if !runs.contains(&run) {
+            runs.push(run);
+        }
+    }
     let cell = |values: &Value| -> String {
         let Some(mean) = values.get(&summary.metric).and_then(Value::as_f64) else {
             return "–".into();
@@ -638,7 +686,8 @@ fn render(summary: &SweepSummary, figures: &[PathBuf]) -> String {
     if let Some(dir) = figures.first().and_then(|f| f.parent()) {
         body.push_str(&crate::views::script_tags("", dir, figures));
     }
-    body.push_str("<table><thead><tr>");
+    // Many runs make a wide table: it scrolls inside the page rather than past it.
+    body.push_str("<div class=\"scroll\"><table><thead><tr>");
     for key in &keys {
         body.push_str(&format!("<th><code>{}</code></th>", escape_html(key)));
     }
@@ -668,7 +717,7 @@ fn render(summary: &SweepSummary, figures: &[PathBuf]) -> String {
             d = escape_html(&point.dir)
         ));
     }
-    body.push_str("</tbody></table>\n<p class=\"meta\">Every point is an ordinary results folder; <code>sweep.json</code> holds these numbers.</p>\n");
+    body.push_str("</tbody></table></div>\n<p class=\"meta\">Every point is an ordinary results folder; <code>sweep.json</code> holds these numbers.</p>\n");
     crate::index::page(
         &format!(
             "unfold sweep: {} over {}",
