@@ -45,6 +45,14 @@ fn config_prints_every_key_and_reads_back_the_same() {
         {
             assert!(line.contains("  # "), "{name}: undescribed line: {line}");
         }
+        // The header's `--set` example is a key this experiment has.
+        let example = text
+            .split("e.g. `--set ")
+            .nth(1)
+            .and_then(|rest| rest.split('`').next())
+            .unwrap_or_else(|| panic!("{name}: no --set example in\n{text}"));
+        let o = unfold(&["config", name, "--profile", "quick", "--set", example]);
+        assert!(o.status.success(), "{name}: {example}: {}", stderr(&o));
         let file = tmp.path().join(format!("{name}.toml"));
         std::fs::write(&file, &text).unwrap();
         let again = unfold(&["config", name, "--config", file.to_str().unwrap()]);
@@ -288,6 +296,21 @@ fn a_report_whose_runs_diverged_says_so_before_its_answers() {
         "{}",
         stderr(&o)
     );
+    // And --save-model on an experiment that keeps no model.
+    let o = unfold(&[
+        "building-blocks",
+        "--profile",
+        "quick",
+        "--save-model",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--save-model does nothing for building-blocks"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -336,6 +359,23 @@ fn reproduce_all_takes_settings_per_experiment() {
     ]);
     assert!(
         stderr(&o).contains("unknown setting 'epochz'"),
+        "{}",
+        stderr(&o)
+    );
+    // A plain key that one experiment cannot take says how to aim it at another.
+    let o = unfold(&[
+        "reproduce-all",
+        "--profile",
+        "quick",
+        "--set",
+        "hidden=[8, 2]",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("applies to every experiment that has it")
+            && stderr(&o).contains(".KEY"),
         "{}",
         stderr(&o)
     );

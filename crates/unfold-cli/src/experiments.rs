@@ -203,6 +203,17 @@ fn run_one(experiment: &dyn AnyExperiment, args: &ExperimentArgs) -> anyhow::Res
             resumable.join(" and ")
         );
     }
+    if args.run.save_model && !info.saves_models {
+        let saving: Vec<&str> = registry::infos()
+            .filter(|i| i.saves_models)
+            .map(|i| i.name)
+            .collect();
+        eprintln!(
+            "unfold: --save-model does nothing for {}: it keeps no model to load later (only {} do)",
+            info.name,
+            saving.join(" and ")
+        );
+    }
     // A combined result given with --config reruns with its seeds, unless --seeds says else.
     let mut run_args = args.run.clone();
     if run_args.seeds.is_none() {
@@ -276,7 +287,20 @@ pub fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
     for &experiment in &selected {
         let info = experiment.info();
         let mine = overrides.for_experiment(info.name, &names, |key| has_key(experiment, key));
-        let (tree, seed) = effective(experiment, profile, &mine)?;
+        let (tree, seed) = effective(experiment, profile, &mine).map_err(|e| {
+            if !overrides.has_plain_keys(&names) {
+                return e;
+            }
+            // A plain key reaches every experiment that has one of that name, wanted or not.
+            anyhow::anyhow!(
+                "{e:#} (in reproduce-all, a key without an experiment's name applies to every \
+                 experiment that has it: write '{}.KEY' to set it for {} alone, or skip it with \
+                 --skip {})",
+                info.name,
+                info.name,
+                info.name
+            )
+        })?;
         let seed = run_seed(args.run.seed, &mine, seed, info.default_seed)?;
         plans.push((experiment, tree, seed));
     }
@@ -495,6 +519,35 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
         };
         anyhow::bail!("{} is not a results folder ({why})", dir.display());
     }
+    // A sweep's folder, or sweeps inside the folder: their points' reports and their pages.
+    let sweeps: Vec<PathBuf> = if unfold_experiments::sweep::is_sweep(dir) {
+        vec![dir.clone()]
+    } else {
+        let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| unfold_experiments::sweep::is_sweep(p))
+                    .collect()
+            })
+            .unwrap_or_default();
+        found.sort();
+        found
+    };
+    for sweep in &sweeps {
+        for point in unfold_experiments::runner::result_folders(sweep) {
+            for seed_folder in unfold_experiments::runner::result_folders(&point) {
+                rebuild_one(&seed_folder.join("metrics.json"))?;
+            }
+            rebuild_one(&point.join("metrics.json"))?;
+        }
+        let page = unfold_experiments::sweep::rebuild(sweep)?;
+        say!("rebuilt {}", page.display());
+    }
+    if unfold_experiments::sweep::is_sweep(dir) {
+        return Ok(ExitCode::SUCCESS);
+    }
     // One experiment's folder (as `compare` takes), or a folder of them.
     let (parent, folders) = if dir.join("metrics.json").is_file() {
         let parent = match dir.parent() {
@@ -506,7 +559,7 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
         (dir.clone(), unfold_experiments::runner::result_folders(dir))
     };
     let manifest = dir.join("manifest.json");
-    if folders.is_empty() && !manifest.is_file() {
+    if folders.is_empty() && !manifest.is_file() && sweeps.is_empty() {
         anyhow::bail!(
             "{} holds no results (no <experiment>/metrics.json); run an experiment or reproduce-all first",
             dir.display()

@@ -33,7 +33,7 @@ use unfold_device::{Backend, list_devices, select_device};
 pub struct Cli {
     /// CPU threads for the flex and ndarray backends (default: one per logical CPU; at most 4
     /// per logical CPU)
-    #[arg(long, global = true, value_name = "N", env = unfold_device::threads::THREADS_ENV)]
+    #[arg(long, global = true, value_name = "N", env = unfold_device::threads::THREADS_ENV, value_parser = threads_parser)]
     #[allow(dead_code)] // read from the matches in `main`, before any thread starts
     threads: Option<std::num::NonZeroUsize>,
     /// Print only errors and what a command exists to show (a list, a table, a comparison):
@@ -270,10 +270,39 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {}", unfold_guard::secrets::error(e.as_ref()));
+            eprintln!("error: {}", one_line(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// `--threads` (and `$UNFOLD_THREADS`): a whole number of threads, at least one.
+fn threads_parser(text: &str) -> Result<std::num::NonZeroUsize, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a number of threads: a whole number ≥ 1, e.g. 2"))
+}
+
+/// An error as one line: every cause, outermost first, secrets redacted. A caught panic's
+/// location (`panicked at src/…`) says nothing a user can act on: it goes to the log, which
+/// `-v` shows, instead.
+fn one_line(error: &anyhow::Error) -> String {
+    use unfold_device::panics::CaughtPanic;
+    let mut line = String::new();
+    for cause in error.chain() {
+        if let Some(panic) = cause.downcast_ref::<CaughtPanic>() {
+            tracing::warn!("{}", unfold_guard::secrets::text(&panic.details()));
+            continue;
+        }
+        let words = cause.to_string();
+        if !line.contains(&words) {
+            if !line.is_empty() {
+                line.push_str(": ");
+            }
+            line.push_str(&words);
+        }
+    }
+    unfold_guard::secrets::text(&line)
 }
 
 /// Output piped into a reader that stops early (`unfold list | head -1`) ends the process
@@ -639,5 +668,33 @@ fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         std::io::stdout().flush()?;
         server.serve()?;
         Ok(ExitCode::SUCCESS)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_is_one_line_without_a_panic_location_or_a_secret() {
+        let panic = unfold_device::panics::catch_panic(|| panic!("boom")).unwrap_err();
+        let error = anyhow::Error::new(panic)
+            .context("the connection to the server was lost")
+            .context("on ws://alice:s3cret@gpu:3000 (device 0)")
+            .context("a run of the study failed");
+        let line = one_line(&error);
+        assert_eq!(
+            line,
+            "a run of the study failed: on ws://[redacted]@gpu:3000 (device 0): the connection \
+             to the server was lost"
+        );
+    }
+
+    #[test]
+    fn a_thread_count_is_a_whole_number_of_at_least_one() {
+        assert_eq!(threads_parser("2").unwrap().get(), 2);
+        for bad in ["0", "-1", "two", ""] {
+            assert!(threads_parser(bad).unwrap_err().contains("≥ 1"), "{bad}");
+        }
     }
 }

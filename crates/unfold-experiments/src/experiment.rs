@@ -36,6 +36,8 @@ pub struct ExperimentInfo {
     /// Whether it saves each finished run as a checkpoint, which `--resume` goes on from
     /// (`crate::checkpoints`); without them `--resume` has nothing to reuse.
     pub checkpoints: bool,
+    /// Whether `--save-model` saves its trained models (`unfold_models::load_mlp` loads them).
+    pub saves_models: bool,
 }
 
 /// One notebook as an experiment. Register it with one line in [`crate::registry`].

@@ -177,8 +177,10 @@ impl Progress for TerminalProgress {
         // Runs of under a second are summarized by the experiment anyway.
         if seconds >= 1.0 {
             let line = format!(
-                "  · {} — {} epochs in {seconds:.1}s{metrics}",
-                self.name, self.epochs
+                "  · {} — {} epoch{} in {seconds:.1}s{metrics}",
+                self.name,
+                self.epochs,
+                if self.epochs == 1 { "" } else { "s" }
             );
             // Above the group's other bars, which are hidden while it prints.
             match &self.group {

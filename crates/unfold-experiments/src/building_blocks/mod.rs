@@ -49,6 +49,7 @@ static INFO: ExperimentInfo = ExperimentInfo {
     default_seed: 999,
     largest_model_params: 101,
     checkpoints: false,
+    saves_models: false,
 };
 
 impl Experiment for BuildingBlocks {

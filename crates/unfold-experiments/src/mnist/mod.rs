@@ -45,6 +45,7 @@ static INFO: ExperimentInfo = ExperimentInfo {
     default_seed: 42,
     largest_model_params: 480_010,
     checkpoints: true,
+    saves_models: false,
 };
 
 impl Experiment for Mnist {

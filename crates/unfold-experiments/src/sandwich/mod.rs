@@ -40,6 +40,7 @@ static INFO: ExperimentInfo = ExperimentInfo {
     default_seed: 12345,
     largest_model_params: 207,
     checkpoints: false,
+    saves_models: true,
 };
 
 impl Experiment for Sandwich {

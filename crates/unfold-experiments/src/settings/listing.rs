@@ -77,15 +77,36 @@ pub struct ConfigListing<'a> {
     pub docs: &'a [(&'a str, &'a str)],
 }
 
+/// A `KEY=VALUE` this experiment really takes, for the listing's header: the first number
+/// inside a table (a dotted key), else the first number at the top.
+fn example_set(values: &Value) -> Option<String> {
+    let top = values.as_object()?;
+    let dotted = top.iter().find_map(|(table, inner)| {
+        inner
+            .as_object()?
+            .iter()
+            .find(|(_, v)| v.is_number())
+            .map(|(key, v)| format!("{table}.{key}={v}"))
+    });
+    dotted.or_else(|| {
+        top.iter()
+            .find(|(_, v)| v.is_number())
+            .map(|(key, v)| format!("{key}={v}"))
+    })
+}
+
 impl ConfigListing<'_> {
     /// The listing as a TOML document. Parsed back as a settings file it gives the same values.
     pub fn to_toml(&self) -> String {
         let mut out = String::new();
+        let example = example_set(self.values)
+            .map(|e| format!(", e.g. `--set {e}`"))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
             "# unfold {} — settings of the `{}` profile.\n\
              # Change any value and run `unfold {} --config THIS_FILE`, or change one with\n\
-             # `--set KEY=VALUE` (dotted keys for the tables below, e.g. `--set data.noise=0.1`).\n\
+             # `--set KEY=VALUE` (dotted keys for the tables below{example}).\n\
              # Keys left out keep the profile's value. `(notebook: …)` is the notebook's value.\n",
             self.experiment, self.profile, self.experiment
         );

@@ -227,6 +227,16 @@ impl Overrides {
         })
     }
 
+    /// Whether a layer holds a key without an experiment's name in front (`hidden=…`, not
+    /// `xor.hidden=…`), which in a run of several experiments reaches every one that has it.
+    pub fn has_plain_keys(&self, all_names: &[&str]) -> bool {
+        let plain = |key: &str| !all_names.contains(&key.split('.').next().unwrap_or_default());
+        self.layers.iter().any(|layer| match layer {
+            Layer::File { tree, .. } => tree.keys().any(|k| plain(k)),
+            Layer::Set { key, .. } => plain(key),
+        })
+    }
+
     /// The seed the last `--set seed=N` gives, if any (a file's seed is not counted): the
     /// command line can then check it against `--seed`.
     pub fn seed_set(&self) -> Option<u64> {
@@ -524,6 +534,9 @@ mod tests {
         assert_eq!(tree["data"]["noise"], 0.2);
         assert_eq!(seed, Some(7));
         assert_eq!(overrides.seed_set(), Some(7));
+        assert!(overrides.has_plain_keys(&["x"]));
+        let prefixed = Overrides::none().set("x.epochs=3").unwrap();
+        assert!(!prefixed.has_plain_keys(&["x"]));
         assert_eq!(Overrides::none().set("epochs=3").unwrap().seed_set(), None);
 
         let error = Overrides::none()

@@ -38,6 +38,7 @@ static INFO: ExperimentInfo = ExperimentInfo {
     default_seed: 42,
     largest_model_params: 373,
     checkpoints: false,
+    saves_models: true,
 };
 
 impl Experiment for Spirals3d {

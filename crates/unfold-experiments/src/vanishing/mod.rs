@@ -41,6 +41,7 @@ static INFO: ExperimentInfo = ExperimentInfo {
     default_seed: 66,
     largest_model_params: 1_457_162,
     checkpoints: false,
+    saves_models: false,
 };
 
 impl Experiment for Vanishing {

@@ -54,6 +54,7 @@ static INFO: ExperimentInfo = ExperimentInfo {
     default_seed: 0,
     largest_model_params: 141,
     checkpoints: true,
+    saves_models: false,
 };
 
 impl Experiment for Xor {
