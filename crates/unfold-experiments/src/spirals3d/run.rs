@@ -46,8 +46,9 @@ pub(super) fn run(
         &Figure {
             title: None,
             panels: vec![Panel::Scatter3 {
+                // Short enough for the panel's width: the noise is what a student changes.
                 title: format!(
-                    "Two intertwined 3-D spirals ({} points, noise {})",
+                    "Two 3-D spirals: {} points, noise {}",
                     data.len(),
                     config.data.noise
                 ),
