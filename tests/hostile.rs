@@ -487,7 +487,11 @@ fn a_successful_run_replaces_the_folder_whole() {
     let dir = out.join("spirals3d");
     std::fs::create_dir_all(&dir).unwrap();
     // An older run's results, naming a figure this version no longer draws.
-    std::fs::write(dir.join("metrics.json"), br#"{"figures": ["stale_figure.png"]}"#).unwrap();
+    std::fs::write(
+        dir.join("metrics.json"),
+        br#"{"figures": ["stale_figure.png"]}"#,
+    )
+    .unwrap();
     std::fs::write(dir.join("stale_figure.png"), b"from an older run").unwrap();
     let spirals = |out: &Path| {
         let mut cmd = unfold(&["spirals3d", "--profile", "quick", "--backend", "flex"]);

@@ -10,7 +10,8 @@ use serde_json::Value;
 use unfold_experiments::results::{Manifest, Status, prepare_output_dir, write_atomic};
 use unfold_experiments::settings::{ConfigListing, Overrides};
 use unfold_experiments::{
-    AnyExperiment, EXPERIMENTS, ExperimentOutcome, Profile, index, registry, staging,
+    AnyExperiment, EXPERIMENTS, ExperimentInfo, ExperimentOutcome, Profile, index, registry,
+    staging,
 };
 
 use crate::logging::say;
@@ -192,26 +193,21 @@ fn run_one(experiment: &dyn AnyExperiment, args: &ExperimentArgs) -> anyhow::Res
     let (tree, seed) = effective(experiment, profile, &overrides)?;
     let seed = run_seed(args.run.seed, &overrides, seed, info.default_seed)?;
     if args.run.resume && !info.checkpoints {
-        let resumable: Vec<&str> = registry::infos()
-            .filter(|i| i.checkpoints)
-            .map(|i| i.name)
-            .collect();
-        eprintln!(
-            "unfold: --resume does nothing for {}: it saves no checkpoints to go on from \
-             (only {} do; a sweep's finished points are reused by `unfold sweep --resume`)",
-            info.name,
-            resumable.join(" and ")
+        does_nothing(
+            "--resume",
+            info,
+            "it saves no checkpoints to go on from",
+            |i| i.checkpoints,
+            "; a sweep's finished points are reused by `unfold sweep --resume`",
         );
     }
     if args.run.save_model && !info.saves_models {
-        let saving: Vec<&str> = registry::infos()
-            .filter(|i| i.saves_models)
-            .map(|i| i.name)
-            .collect();
-        eprintln!(
-            "unfold: --save-model does nothing for {}: it keeps no model to load later (only {} do)",
-            info.name,
-            saving.join(" and ")
+        does_nothing(
+            "--save-model",
+            info,
+            "it keeps no model to load later",
+            |i| i.saves_models,
+            "",
         );
     }
     // A combined result given with --config reruns with its seeds, unless --seeds says else.
@@ -235,6 +231,25 @@ fn run_one(experiment: &dyn AnyExperiment, args: &ExperimentArgs) -> anyhow::Res
     let outcome = experiment.run_tree(&tree, &ctx)?;
     print_outcome(&outcome);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Warns that `flag` does nothing for this experiment (`why`), naming those it works for.
+fn does_nothing(
+    flag: &str,
+    info: &ExperimentInfo,
+    why: &str,
+    works_for: fn(&ExperimentInfo) -> bool,
+    more: &str,
+) {
+    let those: Vec<&str> = registry::infos()
+        .filter(|i| works_for(i))
+        .map(|i| i.name)
+        .collect();
+    eprintln!(
+        "unfold: {flag} does nothing for {}: {why} (only {} do{more})",
+        info.name,
+        those.join(" and ")
+    );
 }
 
 /// The summary lines, and the closing line (printed even under `--quiet` when the experiment

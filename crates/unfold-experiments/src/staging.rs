@@ -215,6 +215,12 @@ fn check_replaceable(live: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Whether `name` is unfold's own lock file, or a staging or set-aside folder a run left.
+fn is_our_leftover(name: &str) -> bool {
+    name.starts_with('.')
+        && (name.ends_with(".lock") || name.contains(".staging-") || name.contains(".old-"))
+}
+
 /// The first entry of the results folder `dir` (it has a `metrics.json`) that the run which
 /// wrote it did not: anything but the results, the report, the figures the results list
 /// (with their `.svg` and `.view.js`), the `models/` and checkpoint folders, each seed's
@@ -242,9 +248,9 @@ fn foreign_in_results(dir: &Path, depth: usize) -> Option<PathBuf> {
         };
         let name = entry.file_name().to_string_lossy().into_owned();
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        let leftover = name.starts_with('.')
-            && (name.ends_with(".lock") || name.contains(".staging-") || name.contains(".old-"));
-        if leftover || ours.contains(&name) || (is_dir && (name == CHECKPOINTS || name == "models"))
+        if is_our_leftover(&name)
+            || ours.contains(&name)
+            || (is_dir && (name == CHECKPOINTS || name == "models"))
         {
             continue;
         }
@@ -280,9 +286,7 @@ fn foreign_entry(dir: &Path, depth: usize) -> Option<PathBuf> {
         };
         let name = entry.file_name().to_string_lossy().into_owned();
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        let ours = name.starts_with('.')
-            && (name.ends_with(".lock") || name.contains(".staging-") || name.contains(".old-"));
-        if ours || (is_dir && name == CHECKPOINTS) {
+        if is_our_leftover(&name) || (is_dir && name == CHECKPOINTS) {
             continue;
         }
         if !is_dir || depth == DEEPEST {

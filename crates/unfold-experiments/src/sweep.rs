@@ -277,13 +277,7 @@ pub fn run(
             experiment.run_tree_in(&point.tree, &lane, &dir.join(&point.name))
         },
     )?;
-    let results: Vec<(&Point, Metrics)> = points
-        .iter()
-        .map(|p| {
-            let metrics = crate::runner::read_metrics(&dir.join(&p.name).join("metrics.json"))?;
-            Ok((p, metrics))
-        })
-        .collect::<anyhow::Result<_>>()?;
+    let results = read_points(&dir, points)?;
     let metric = headline_metric(results.iter().map(|(_, m)| m));
     let summary = SweepSummary {
         schema_version: SCHEMA_VERSION,
@@ -311,6 +305,17 @@ pub fn run(
     text.push('\n');
     write_atomic(&dir.join("sweep.json"), text.as_bytes())?;
     write_page(&summary, &results, &dir)
+}
+
+/// Each point with its results, read back from its folder under `dir`.
+fn read_points<'p>(dir: &Path, points: &'p [Point]) -> anyhow::Result<Vec<(&'p Point, Metrics)>> {
+    points
+        .iter()
+        .map(|p| {
+            let metrics = crate::runner::read_metrics(&dir.join(&p.name).join("metrics.json"))?;
+            Ok((p, metrics))
+        })
+        .collect()
 }
 
 /// The figures and the page of a sweep whose points' results are `results`; returns the
@@ -346,13 +351,7 @@ pub fn rebuild(dir: &Path) -> anyhow::Result<PathBuf> {
             tree: Value::Null,
         })
         .collect();
-    let results: Vec<(&Point, Metrics)> = points
-        .iter()
-        .map(|p| {
-            let metrics = crate::runner::read_metrics(&dir.join(&p.name).join("metrics.json"))?;
-            Ok((p, metrics))
-        })
-        .collect::<anyhow::Result<_>>()?;
+    let results = read_points(dir, &points)?;
     write_page(&summary, &results, dir)
 }
 
