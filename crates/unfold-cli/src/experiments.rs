@@ -552,10 +552,7 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
     };
     for sweep in &sweeps {
         for point in unfold_experiments::runner::result_folders(sweep) {
-            for seed_folder in unfold_experiments::runner::result_folders(&point) {
-                rebuild_one(&seed_folder.join("metrics.json"))?;
-            }
-            rebuild_one(&point.join("metrics.json"))?;
+            rebuild_folder(&point)?;
         }
         let page = unfold_experiments::sweep::rebuild(sweep)?;
         say!("rebuilt {}", page.display());
@@ -584,12 +581,7 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
         // Held while this folder's reports are rewritten: a run writing it is never mixed in.
         let name = folder.file_name().map(|n| n.to_string_lossy().into_owned());
         let _folder = staging::lock(&parent, &name.unwrap_or_default(), folder, AGAIN)?;
-        // A combined result of several seeds holds each seed's own results folder.
-        for seed_folder in unfold_experiments::runner::result_folders(folder) {
-            rebuild_one(&seed_folder.join("metrics.json"))?;
-        }
-        let path = folder.join("metrics.json");
-        rebuild_one(&path)?;
+        rebuild_folder(folder)?;
         say!("rebuilt {}", folder.join("report.md").display());
     }
     if manifest.is_file() {
@@ -598,6 +590,15 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
         say!("rebuilt {}", page.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Rebuilds the report of one results folder, and first those of its seeds' folders (a
+/// combined result of several seeds holds each seed's own results folder).
+fn rebuild_folder(folder: &Path) -> anyhow::Result<()> {
+    for seed_folder in unfold_experiments::runner::result_folders(folder) {
+        rebuild_one(&seed_folder.join("metrics.json"))?;
+    }
+    rebuild_one(&folder.join("metrics.json"))
 }
 
 fn rebuild_one(metrics_path: &Path) -> anyhow::Result<()> {

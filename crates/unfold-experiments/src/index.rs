@@ -171,6 +171,14 @@ fn read_manifest(out: &Path) -> anyhow::Result<RunManifest> {
 /// The page entry of one experiment the manifest records, its report rebuilt from its
 /// `metrics.json` in `<out>/<experiment>/`.
 fn recorded_entry(out: &Path, recorded: &ManifestEntry) -> anyhow::Result<Entry> {
+    Ok(recorded_entry_and_results(out, recorded)?.0)
+}
+
+/// [`recorded_entry`], with the results it was rebuilt from (`None` for a failure).
+fn recorded_entry_and_results(
+    out: &Path,
+    recorded: &ManifestEntry,
+) -> anyhow::Result<(Entry, Option<crate::results::Metrics>)> {
     let experiment = crate::registry::find(&recorded.experiment).map_err(anyhow::Error::msg)?;
     let outcome = match &recorded.error {
         Some(details) => Err(Failure {
@@ -185,26 +193,34 @@ fn recorded_entry(out: &Path, recorded: &ManifestEntry) -> anyhow::Result<Entry>
             let metrics_path = dir.join("metrics.json");
             let metrics = crate::runner::read_metrics(&metrics_path)?;
             let report = experiment.rebuild_report(&metrics)?;
-            Ok(ExperimentOutcome {
-                name: metrics.experiment.clone(),
-                status: metrics.status,
-                figures: metrics.figures.iter().map(|f| dir.join(f)).collect(),
-                dir,
-                metrics_path,
-                summary: Vec::new(),
-                wall_seconds: metrics.wall_seconds,
-                report,
-            })
+            Ok((
+                ExperimentOutcome {
+                    name: metrics.experiment.clone(),
+                    status: metrics.status,
+                    figures: metrics.figures.iter().map(|f| dir.join(f)).collect(),
+                    dir,
+                    metrics_path,
+                    summary: Vec::new(),
+                    wall_seconds: metrics.wall_seconds,
+                    report,
+                },
+                metrics,
+            ))
         }
     };
-    Ok(Entry {
+    let (outcome, metrics) = match outcome {
+        Ok((outcome, metrics)) => (Ok(outcome), Some(metrics)),
+        Err(failure) => (Err(failure), None),
+    };
+    let entry = Entry {
         info: *experiment.info(),
         outcome,
         seconds: recorded.wall_seconds,
         backend: recorded.backend.clone(),
         backend_reason: recorded.backend_reason.clone(),
         earlier_run: recorded.earlier_run.clone(),
-    })
+    };
+    Ok((entry, metrics))
 }
 
 /// Rebuilds `<out>/index.html` from `<out>/manifest.json` and the experiments' `metrics.json`
@@ -270,15 +286,10 @@ pub fn earlier_entries(
     let mut entries = Vec::new();
     let mut dropped = Vec::new();
     for recorded in others {
-        match recorded_entry(out, recorded) {
-            Ok(mut entry) => {
+        match recorded_entry_and_results(out, recorded) {
+            Ok((mut entry, own)) => {
                 // The folder's own results say when it ran, how long and where: it may have
                 // been rerun on its own since that reproduce-all.
-                let own = entry
-                    .outcome
-                    .as_ref()
-                    .ok()
-                    .and_then(|o| crate::runner::read_metrics(&o.metrics_path).ok());
                 match own {
                     Some(metrics) => {
                         if metrics.backend != entry.backend {
