@@ -70,8 +70,12 @@ fn left_out(non_finite: usize, non_positive: usize) -> Vec<String> {
 /// panel's y range (a line's width), so that `under` (drawn first) cannot be seen. A dashed
 /// curve hides nothing: the one under it shows through its gaps.
 pub(crate) fn coinciding(curves: &[Curve], log_y: bool) -> Vec<(usize, usize)> {
-    let (runs, _, _) = drawable_runs(curves, log_y);
-    let points: Vec<Vec<(f64, f64)>> = runs.into_iter().map(|r| r.concat()).collect();
+    coinciding_runs(curves, &drawable_runs(curves, log_y).0)
+}
+
+/// [`coinciding`] over runs [`drawable_runs`] already made.
+fn coinciding_runs(curves: &[Curve], runs: &[Runs]) -> Vec<(usize, usize)> {
+    let points: Vec<Vec<(f64, f64)>> = runs.iter().map(|r| r.concat()).collect();
     let (lo, hi) = padded_range(points.iter().flatten().map(|p| p.1), 0.06);
     let close = 0.004 * (hi - lo);
     let mut pairs = Vec::new();
@@ -97,7 +101,11 @@ pub(crate) fn coinciding(curves: &[Curve], log_y: bool) -> Vec<(usize, usize)> {
 
 /// One line naming the curves hidden under others, if any.
 pub(crate) fn hidden_note(curves: &[Curve], log_y: bool) -> Option<String> {
-    let pairs = coinciding(curves, log_y);
+    note_for(curves, &coinciding(curves, log_y))
+}
+
+/// The note naming the `(under, over)` pairs of [`coinciding`], if any.
+fn note_for(curves: &[Curve], pairs: &[(usize, usize)]) -> Option<String> {
     let named: Vec<String> = pairs
         .iter()
         .map(|&(under, over)| format!("{} under {}", curves[under].label, curves[over].label))
@@ -147,7 +155,8 @@ pub(super) fn lines<DB: DrawingBackend>(
     let (runs, non_finite, non_positive) = drawable_runs(curves, log_y);
     let mut lines = notes(note, left_out(non_finite, non_positive));
     lines.extend(
-        hidden_note(curves, log_y)
+        // The runs drawn below, not made a second time.
+        note_for(curves, &coinciding_runs(curves, &runs))
             .into_iter()
             .map(|n| (n, super::NOTE)),
     );
