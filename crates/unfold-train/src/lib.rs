@@ -6,6 +6,7 @@ mod fit;
 mod gradient_descent;
 mod history;
 mod loss;
+mod one_pass;
 mod optim;
 mod probe;
 mod progress;
@@ -20,6 +21,7 @@ pub use fit::{
 pub use gradient_descent::{GradientDescentConfig, GradientDescentOutcome, fit_softmax_regression};
 pub use history::{History, LogPoint, RunStatus};
 pub use loss::Loss;
+pub use one_pass::{OnePassAdam, OnePassAdamW, OnePassSgd, SgdVelocity};
 pub use optim::OptimizerConfig;
 pub use probe::{GradientProbe, GradientRecord};
 pub use progress::{

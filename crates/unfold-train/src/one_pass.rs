@@ -1,0 +1,751 @@
+//! Optimizer steps in one pass over each parameter, for the CPU backend `flex`.
+//!
+//! Burn's optimizers update a parameter with a chain of tensor operations: Adam makes about a
+//! dozen passes over every parameter and allocates five parameter-sized buffers per step, and
+//! burn-flex runs each of those element-wise passes on one thread. On `flex` a tensor's buffer
+//! moves in and out of a [`TensorData`] without a copy, so [`OnePassAdam`], [`OnePassAdamW`]
+//! and [`OnePassSgd`] read the parameter, its gradient and its state once, do the same
+//! arithmetic element by element, split over the CPU pool, and hand the buffers back.
+//!
+//! Every element goes through the same `f32` operations in the same order as in Burn's
+//! optimizers (a product and a sum are two roundings here too, never a fused multiply-add), so
+//! the results are the same bit for bit; the tests compare them with Burn's, step by step. The
+//! states record under Burn's names, so checkpoints are the same whichever optimizer wrote
+//! them. On any other device, or for another float type, Adam and AdamW call the Burn
+//! optimizer they wrap and SGD makes Burn's tensor operations itself ([`SgdVelocity`] says
+//! why).
+
+use burn::optim::{
+    Adam, AdamState, AdamW, AdamWState, AdaptiveMomentumState, LearningRate, Optimizer,
+    RecordState, StateSink, StateSource, join_path,
+};
+use burn::tensor::{Device, Tensor, TensorData};
+
+/// Adam's hyperparameters as Burn's `Adam` holds them (its fields are private).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct AdamHyper {
+    pub beta_1: f32,
+    pub beta_2: f32,
+    pub epsilon: f32,
+    /// Adam: the L2 penalty added to the gradient (`None` for none). AdamW: the decoupled
+    /// weight decay (0 for none).
+    pub weight_decay: Option<f32>,
+}
+
+/// SGD's hyperparameters as Burn's `Sgd` holds them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct SgdHyper {
+    /// `(momentum, dampening, nesterov)`, `None` for plain SGD.
+    pub momentum: Option<(f64, f64, bool)>,
+    pub weight_decay: Option<f32>,
+}
+
+/// Burn's Adam (L2 weight decay added to the gradient), one pass per parameter on `flex`.
+#[derive(Clone)]
+pub struct OnePassAdam {
+    burn: Adam,
+    hyper: AdamHyper,
+}
+
+/// Burn's AdamW (decoupled weight decay), one pass per parameter on `flex`.
+#[derive(Clone)]
+pub struct OnePassAdamW {
+    burn: AdamW,
+    hyper: AdamHyper,
+}
+
+/// Burn's SGD (optionally with momentum and L2 weight decay), one pass per parameter on
+/// `flex`; elsewhere the same tensor operations as Burn's.
+#[derive(Clone)]
+pub struct OnePassSgd {
+    hyper: SgdHyper,
+}
+
+impl OnePassAdam {
+    /// Wraps `burn`, which must have been built from exactly `hyper` (and without AMSGrad).
+    pub(crate) fn new(burn: Adam, hyper: AdamHyper) -> Self {
+        Self { burn, hyper }
+    }
+}
+
+impl OnePassAdamW {
+    /// Wraps `burn`, which must have been built from exactly `hyper` (without AMSGrad or
+    /// cautious weight decay).
+    pub(crate) fn new(burn: AdamW, hyper: AdamHyper) -> Self {
+        Self { burn, hyper }
+    }
+}
+
+impl OnePassSgd {
+    /// SGD with these hyperparameters.
+    pub(crate) fn new(hyper: SgdHyper) -> Self {
+        Self { hyper }
+    }
+}
+
+/// Whether a one-pass step applies to `tensor`: `f32` values on a `flex` device.
+fn on_host<const D: usize>(tensor: &Tensor<D>) -> bool {
+    #[cfg(feature = "flex")]
+    {
+        tensor.dtype() == burn::tensor::DType::F32 && tensor.device() == Device::flex()
+    }
+    #[cfg(not(feature = "flex"))]
+    {
+        let _ = tensor;
+        false
+    }
+}
+
+/// A learning rate or factor as Burn's scalar operations apply it to `f32` tensors.
+fn as_f32(value: f64) -> f32 {
+    value as f32
+}
+
+/// A tensor's values on the host, with the shape to rebuild it.
+struct Host {
+    data: TensorData,
+}
+
+impl Host {
+    /// The tensor's values; on `flex` the buffer itself unless another tensor shares it.
+    fn take<const D: usize>(tensor: Tensor<D>) -> Self {
+        Self {
+            data: tensor.into_data(),
+        }
+    }
+
+    fn values(&self) -> &[f32] {
+        self.data
+            .as_slice()
+            .expect("an f32 tensor holds f32 values")
+    }
+
+    fn values_mut(&mut self) -> &mut [f32] {
+        self.data
+            .as_mut_slice()
+            .expect("an f32 tensor holds f32 values")
+    }
+
+    /// The buffer back as a tensor on `device` (no copy on `flex`).
+    fn tensor<const D: usize>(self, device: &Device) -> Tensor<D> {
+        Tensor::from_data(self.data, device)
+    }
+}
+
+/// Elements per task when a pass is split over the CPU pool: enough that a task's arithmetic
+/// outweighs its scheduling, few enough that both threads share a 400×400 layer.
+const CHUNK: usize = 16 * 1024;
+
+/// Runs `f` on every element of `p` with the matching elements of `g`, `a` and `b`, in chunks
+/// spread over the CPU pool (the current one when called from a pool thread).
+fn each4(
+    p: &mut [f32],
+    g: &[f32],
+    a: &mut [f32],
+    b: &mut [f32],
+    f: impl Fn(&mut f32, f32, &mut f32, &mut f32) + Sync,
+) {
+    use rayon::prelude::*;
+    p.par_chunks_mut(CHUNK)
+        .zip(g.par_chunks(CHUNK))
+        .zip(a.par_chunks_mut(CHUNK))
+        .zip(b.par_chunks_mut(CHUNK))
+        .for_each(|(((p, g), a), b)| {
+            for (((p, g), a), b) in p.iter_mut().zip(g).zip(a.iter_mut()).zip(b.iter_mut()) {
+                f(p, *g, a, b);
+            }
+        });
+}
+
+/// [`each4`] with one state buffer.
+fn each3(p: &mut [f32], g: &[f32], a: &mut [f32], f: impl Fn(&mut f32, f32, &mut f32) + Sync) {
+    use rayon::prelude::*;
+    p.par_chunks_mut(CHUNK)
+        .zip(g.par_chunks(CHUNK))
+        .zip(a.par_chunks_mut(CHUNK))
+        .for_each(|((p, g), a)| {
+            for ((p, g), a) in p.iter_mut().zip(g).zip(a.iter_mut()) {
+                f(p, *g, a);
+            }
+        });
+}
+
+/// [`each4`] without state.
+fn each2(p: &mut [f32], g: &[f32], f: impl Fn(&mut f32, f32) + Sync) {
+    use rayon::prelude::*;
+    p.par_chunks_mut(CHUNK)
+        .zip(g.par_chunks(CHUNK))
+        .for_each(|(p, g)| {
+            for (p, g) in p.iter_mut().zip(g) {
+                f(p, *g);
+            }
+        });
+}
+
+/// The moments of an Adam-family step on the host: the step number after this step, and the
+/// first and second moments (zeros before the first step, where they are written, not read).
+struct Moments {
+    time: usize,
+    first_step: bool,
+    moment_1: Host,
+    moment_2: Host,
+}
+
+impl Moments {
+    /// Whether `state` (if any) can be updated on the host: its moments on the host, and no
+    /// AMSGrad maximum (unfold never asks for AMSGrad).
+    fn on_host<const D: usize>(state: Option<&AdaptiveMomentumState<D>>) -> bool {
+        state.is_none_or(|state| {
+            state.max_moment_2.is_none() && on_host(&state.moment_1) && on_host(&state.moment_2)
+        })
+    }
+
+    /// Takes the moments out of `state` (one that [`Moments::on_host`] accepts), or makes
+    /// buffers shaped like `grad` for the first step.
+    fn take<const D: usize>(state: Option<AdaptiveMomentumState<D>>, grad: &Host) -> Self {
+        match state {
+            None => Self {
+                time: 1,
+                first_step: true,
+                moment_1: Host {
+                    data: grad.data.clone(),
+                },
+                moment_2: Host {
+                    data: grad.data.clone(),
+                },
+            },
+            Some(state) => Self {
+                time: state.time + 1,
+                first_step: false,
+                moment_1: Host::take(state.moment_1),
+                moment_2: Host::take(state.moment_2),
+            },
+        }
+    }
+
+    fn into_state<const D: usize>(self, device: &Device) -> AdaptiveMomentumState<D> {
+        AdaptiveMomentumState {
+            time: self.time,
+            moment_1: self.moment_1.tensor(device),
+            moment_2: self.moment_2.tensor(device),
+            max_moment_2: None,
+        }
+    }
+}
+
+/// The moment updates Burn's Adam and AdamW share: `m·β₁ + g·(1 − β₁)` and
+/// `v·β₂ + g²·(1 − β₂)`, or `g·(1 − β₁)` and `g²·(1 − β₂)` on the first step.
+#[inline(always)]
+fn update_moments(hyper: &AdamHyper, first_step: bool, g: f32, m: &mut f32, v: &mut f32) {
+    let factor_1 = 1.0 - hyper.beta_1;
+    let factor_2 = 1.0 - hyper.beta_2;
+    if first_step {
+        *m = g * factor_1;
+        *v = (g * g) * factor_2;
+    } else {
+        *m = *m * hyper.beta_1 + g * factor_1;
+        *v = *v * hyper.beta_2 + (g * g) * factor_2;
+    }
+}
+
+impl Optimizer for OnePassAdam {
+    type State<const D: usize> = AdamState<D>;
+
+    fn step<const D: usize>(
+        &self,
+        lr: LearningRate,
+        tensor: Tensor<D>,
+        grad: Tensor<D>,
+        state: Option<Self::State<D>>,
+    ) -> (Tensor<D>, Option<Self::State<D>>) {
+        let moments_on_host = Moments::on_host(state.as_ref().map(|s| &s.momentum));
+        if !(on_host(&tensor) && on_host(&grad) && moments_on_host) {
+            return self.burn.step(lr, tensor, grad, state);
+        }
+        let device = tensor.device();
+        let g = Host::take(grad);
+        let mut moments = Moments::take(state.map(|s| s.momentum), &g);
+        let mut p = Host::take(tensor);
+
+        // Burn's `AdaptiveMomentum::transform` and `Adam::step`, with the same scalars.
+        let hyper = self.hyper;
+        let time = moments.time as i32;
+        let bias_correction2_sqrt = (1.0 - hyper.beta_2.powi(time)).sqrt();
+        let combined_factor = bias_correction2_sqrt / (1.0 - hyper.beta_1.powi(time));
+        let epsilon = hyper.epsilon * bias_correction2_sqrt;
+        let lr = as_f32(lr);
+        let first_step = moments.first_step;
+        let (m, v) = (&mut moments.moment_1, &mut moments.moment_2);
+        each4(
+            p.values_mut(),
+            g.values(),
+            m.values_mut(),
+            v.values_mut(),
+            |p, g, m, v| {
+                let g = match hyper.weight_decay {
+                    Some(penalty) => *p * penalty + g,
+                    None => g,
+                };
+                update_moments(&hyper, first_step, g, m, v);
+                let update = (*m * combined_factor) / (v.sqrt() + epsilon);
+                *p -= update * lr;
+            },
+        );
+        (
+            p.tensor(&device),
+            Some(AdamState::new(moments.into_state(&device))),
+        )
+    }
+
+    fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
+        Adam::to_device(state, device)
+    }
+}
+
+impl Optimizer for OnePassAdamW {
+    type State<const D: usize> = AdamWState<D>;
+
+    fn step<const D: usize>(
+        &self,
+        lr: LearningRate,
+        tensor: Tensor<D>,
+        grad: Tensor<D>,
+        state: Option<Self::State<D>>,
+    ) -> (Tensor<D>, Option<Self::State<D>>) {
+        let moments_on_host = Moments::on_host(state.as_ref().map(|s| &s.momentum));
+        if !(on_host(&tensor) && on_host(&grad) && moments_on_host) {
+            return self.burn.step(lr, tensor, grad, state);
+        }
+        let device = tensor.device();
+        let g = Host::take(grad);
+        let mut moments = Moments::take(state.map(|s| s.momentum), &g);
+        let mut p = Host::take(tensor);
+
+        // Burn's `AdaptiveMomentumW::transform` and `AdamW::step`, with the same scalars.
+        let hyper = self.hyper;
+        let time = moments.time as i32;
+        let correction_1 = 1f32 - hyper.beta_1.powi(time);
+        let correction_2 = 1f32 - hyper.beta_2.powi(time);
+        let decay_rate = lr * f64::from(hyper.weight_decay.unwrap_or(0.0));
+        let keep = (decay_rate != 0.0).then(|| as_f32(1.0 - decay_rate));
+        let lr = as_f32(lr);
+        let first_step = moments.first_step;
+        let (m, v) = (&mut moments.moment_1, &mut moments.moment_2);
+        each4(
+            p.values_mut(),
+            g.values(),
+            m.values_mut(),
+            v.values_mut(),
+            |p, g, m, v| {
+                update_moments(&hyper, first_step, g, m, v);
+                let update = (*m / correction_1) / ((*v / correction_2).sqrt() + hyper.epsilon);
+                let decayed = match keep {
+                    Some(keep) => *p * keep,
+                    None => *p,
+                };
+                *p = decayed - update * lr;
+            },
+        );
+        (
+            p.tensor(&device),
+            Some(AdamWState::new(moments.into_state(&device))),
+        )
+    }
+
+    fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
+        AdamW::to_device(state, device)
+    }
+}
+
+/// The state of [`OnePassSgd`] for one parameter: the momentum's velocity, if any.
+///
+/// Burn's `SgdState` keeps its velocity in a private field, so a one-pass step could only read
+/// it through a copy. This state records under the same names (`momentum.velocity`), so
+/// checkpoints load into either optimizer.
+#[derive(Clone)]
+pub struct SgdVelocity<const D: usize> {
+    velocity: Option<Tensor<D>>,
+}
+
+impl<const D: usize> RecordState for SgdVelocity<D> {
+    fn state_flatten(&self, prefix: &str, out: &mut StateSink) {
+        if let Some(velocity) = &self.velocity {
+            out.push_tensor(
+                &join_path(prefix, "momentum"),
+                "velocity",
+                velocity.clone().into_data(),
+            );
+        }
+    }
+
+    fn state_unflatten(prefix: &str, src: &mut StateSource, device: &Device) -> Option<Self> {
+        let path = join_path(prefix, "momentum");
+        let velocity = if src.has_under(&path) {
+            Some(Tensor::from_data(
+                src.take_tensor(&path, "velocity")?,
+                device,
+            ))
+        } else {
+            None
+        };
+        Some(Self { velocity })
+    }
+}
+
+impl OnePassSgd {
+    /// Burn's `Sgd::step` (with `WeightDecay` and `Momentum`), as tensor operations: the step on
+    /// every device but `flex`.
+    fn step_on_device<const D: usize>(
+        &self,
+        lr: LearningRate,
+        tensor: Tensor<D>,
+        grad: Tensor<D>,
+        state: Option<SgdVelocity<D>>,
+    ) -> (Tensor<D>, SgdVelocity<D>) {
+        let grad = match self.hyper.weight_decay {
+            Some(penalty) => tensor.clone().mul_scalar(penalty).add(grad),
+            None => grad,
+        };
+        let Some((momentum, dampening, nesterov)) = self.hyper.momentum else {
+            return (tensor - grad.mul_scalar(lr), SgdVelocity { velocity: None });
+        };
+        let momentum = as_f32(momentum);
+        let velocity = match state.and_then(|s| s.velocity) {
+            Some(velocity) => grad
+                .clone()
+                .mul_scalar(1.0 - dampening)
+                .add(velocity.mul_scalar(momentum)),
+            None => grad.clone(),
+        };
+        let grad = if nesterov {
+            velocity.clone().mul_scalar(momentum).add(grad)
+        } else {
+            velocity.clone()
+        };
+        (
+            tensor - grad.mul_scalar(lr),
+            SgdVelocity {
+                velocity: Some(velocity),
+            },
+        )
+    }
+}
+
+impl Optimizer for OnePassSgd {
+    type State<const D: usize> = SgdVelocity<D>;
+
+    fn step<const D: usize>(
+        &self,
+        lr: LearningRate,
+        tensor: Tensor<D>,
+        grad: Tensor<D>,
+        state: Option<Self::State<D>>,
+    ) -> (Tensor<D>, Option<Self::State<D>>) {
+        // The state is on the parameter's device: Burn's module optimizer moves it there.
+        if !(on_host(&tensor) && on_host(&grad)) {
+            let (tensor, state) = self.step_on_device(lr, tensor, grad, state);
+            return (tensor, Some(state));
+        }
+        let device = tensor.device();
+        let g = Host::take(grad);
+        let mut p = Host::take(tensor);
+
+        // The arithmetic of `step_on_device`, element by element.
+        let weight_decay = self.hyper.weight_decay;
+        let decayed = move |p: f32, g: f32| match weight_decay {
+            Some(penalty) => p * penalty + g,
+            None => g,
+        };
+        let lr = as_f32(lr);
+        let Some((momentum, dampening, nesterov)) = self.hyper.momentum else {
+            each2(p.values_mut(), g.values(), |p, g| {
+                let g = decayed(*p, g);
+                *p -= g * lr;
+            });
+            return (p.tensor(&device), Some(SgdVelocity { velocity: None }));
+        };
+        let momentum = as_f32(momentum);
+        let keep = as_f32(1.0 - dampening);
+        let previous = state.and_then(|s| s.velocity).map(Host::take);
+        let first_step = previous.is_none();
+        let mut v = previous.unwrap_or_else(|| Host {
+            data: g.data.clone(),
+        });
+        each3(p.values_mut(), g.values(), v.values_mut(), |p, g, v| {
+            let g = decayed(*p, g);
+            *v = if first_step {
+                g
+            } else {
+                g * keep + *v * momentum
+            };
+            let g = if nesterov { *v * momentum + g } else { *v };
+            *p -= g * lr;
+        });
+        let velocity = Some(v.tensor(&device));
+        (p.tensor(&device), Some(SgdVelocity { velocity }))
+    }
+
+    fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
+        SgdVelocity {
+            velocity: state.velocity.map(|v| v.to_device(device)),
+        }
+    }
+}
+
+#[cfg(all(test, feature = "flex"))]
+mod tests {
+    use super::*;
+    use crate::{Loss, OptimizerConfig, train_step};
+    use burn::optim::decay::WeightDecayConfig;
+    use burn::optim::momentum::MomentumConfig;
+    use burn::optim::{AdamConfig, AdamWConfig, ModuleOptimizer, SgdConfig};
+    use burn::tensor::Int;
+    use unfold_models::{Activation, Mlp, MlpConfig};
+
+    fn device() -> Device {
+        Device::flex()
+    }
+
+    /// Burn's optimizer for `config`, built as unfold built it before the one-pass steps.
+    fn burn_optimizer(config: &OptimizerConfig) -> ModuleOptimizer {
+        let decay = |penalty: f32| (penalty > 0.0).then(|| WeightDecayConfig::new(penalty));
+        match *config {
+            OptimizerConfig::Adam {
+                beta1,
+                beta2,
+                eps,
+                weight_decay,
+                ..
+            } => AdamConfig::new()
+                .with_beta_1(beta1)
+                .with_beta_2(beta2)
+                .with_epsilon(eps)
+                .with_weight_decay(decay(weight_decay))
+                .init(),
+            OptimizerConfig::AdamW {
+                beta1,
+                beta2,
+                eps,
+                weight_decay,
+                ..
+            } => AdamWConfig::new()
+                .with_beta_1(beta1)
+                .with_beta_2(beta2)
+                .with_epsilon(eps)
+                .with_weight_decay(weight_decay)
+                .init(),
+            OptimizerConfig::Sgd {
+                momentum,
+                dampening,
+                nesterov,
+                weight_decay,
+                ..
+            } => SgdConfig::new()
+                .with_momentum((momentum > 0.0).then_some(MomentumConfig {
+                    momentum,
+                    dampening,
+                    nesterov,
+                }))
+                .with_weight_decay(decay(weight_decay))
+                .init(),
+            _ => unreachable!("only Adam, AdamW and SGD have one-pass steps"),
+        }
+    }
+
+    /// A network whose first weight (130 × 150) spans two of the pool's chunks. Tests share
+    /// `flex`'s generator, so each builds one and trains clones of it.
+    fn network() -> Mlp {
+        let device = device();
+        device.seed(7);
+        MlpConfig::new(vec![130, 150, 3], Activation::Relu).init(&device.autodiff())
+    }
+
+    /// The `step`-th batch: 32 examples with fixed, varied features and labels.
+    fn batch(step: usize) -> (Tensor<2>, Tensor<1, Int>) {
+        let device = device().autodiff();
+        let features: Vec<f32> = (0..32 * 130)
+            .map(|i| ((i * 7 + step * 13) as f32 * 0.37).sin())
+            .collect();
+        let labels: Vec<i64> = (0..32).map(|i| ((i + step) % 3) as i64).collect();
+        (
+            Tensor::<1>::from_data(TensorData::from(features.as_slice()), &device)
+                .reshape([32, 130]),
+            Tensor::from_data(TensorData::from(labels.as_slice()), &device),
+        )
+    }
+
+    /// Every parameter's bits, layer by layer.
+    fn bits(model: &Mlp) -> Vec<u32> {
+        let mut out = Vec::new();
+        for layer in &model.layers {
+            let mut values = layer
+                .weight
+                .val()
+                .into_data()
+                .try_to_vec::<f32>()
+                .expect("f32 values");
+            if let Some(bias) = &layer.bias {
+                values.extend(
+                    bias.val()
+                        .into_data()
+                        .try_to_vec::<f32>()
+                        .expect("f32 values"),
+                );
+            }
+            out.extend(values.iter().map(|v| v.to_bits()));
+        }
+        out
+    }
+
+    /// Where two parameter lists first differ (`None` when they are the same bit for bit).
+    fn first_difference(a: &Mlp, b: &Mlp) -> Option<usize> {
+        let (a, b) = (bits(a), bits(b));
+        assert_eq!(a.len(), b.len());
+        a.iter().zip(&b).position(|(x, y)| x != y)
+    }
+
+    fn train(
+        model: Mlp,
+        optim: &mut ModuleOptimizer,
+        lr: f64,
+        steps: std::ops::Range<usize>,
+    ) -> Mlp {
+        steps.fold(model, |model, step| {
+            train_step(model, optim, lr, Loss::CrossEntropy, batch(step), &mut ()).0
+        })
+    }
+
+    fn configs() -> Vec<OptimizerConfig> {
+        let mut adam_l2 = OptimizerConfig::adam(1e-2);
+        if let OptimizerConfig::Adam { weight_decay, .. } = &mut adam_l2 {
+            *weight_decay = 0.05;
+        }
+        let mut adamw_plain = OptimizerConfig::adamw(1e-2);
+        if let OptimizerConfig::AdamW { weight_decay, .. } = &mut adamw_plain {
+            *weight_decay = 0.0;
+        }
+        let mut sgd_all = OptimizerConfig::sgd(0.05, 0.9);
+        if let OptimizerConfig::Sgd {
+            dampening,
+            weight_decay,
+            ..
+        } = &mut sgd_all
+        {
+            *dampening = 0.1;
+            *weight_decay = 0.01;
+        }
+        let mut nesterov = OptimizerConfig::sgd(0.05, 0.5);
+        if let OptimizerConfig::Sgd { nesterov: n, .. } = &mut nesterov {
+            *n = true;
+        }
+        vec![
+            OptimizerConfig::adam(1e-2),
+            adam_l2,
+            OptimizerConfig::adamw(1e-2),
+            adamw_plain,
+            OptimizerConfig::sgd(0.05, 0.0),
+            OptimizerConfig::sgd(0.05, 0.9),
+            sgd_all,
+            nesterov,
+        ]
+    }
+
+    #[test]
+    fn flex_parameters_take_the_one_pass_path() {
+        assert!(on_host(&Tensor::<2>::zeros([3, 4], &device())));
+        let inner = network().layers[0].weight.val().inner();
+        assert!(on_host(&inner));
+    }
+
+    #[test]
+    fn one_pass_steps_equal_burns_bit_for_bit() {
+        let start = network();
+        for config in configs() {
+            let lr = config.learning_rate();
+            let ours = train(start.clone(), &mut config.build(), lr, 0..5);
+            let burns = train(start.clone(), &mut burn_optimizer(&config), lr, 0..5);
+            assert_eq!(first_difference(&ours, &burns), None, "{config:?}");
+            assert!(
+                first_difference(&ours, &start).is_some(),
+                "{config:?}: the steps changed nothing"
+            );
+        }
+    }
+
+    /// [`OnePassSgd`] with its tensor-operation step forced, as every device but `flex` runs it.
+    #[derive(Clone)]
+    struct DevicePath(OnePassSgd);
+
+    impl Optimizer for DevicePath {
+        type State<const D: usize> = SgdVelocity<D>;
+
+        fn step<const D: usize>(
+            &self,
+            lr: LearningRate,
+            tensor: Tensor<D>,
+            grad: Tensor<D>,
+            state: Option<Self::State<D>>,
+        ) -> (Tensor<D>, Option<Self::State<D>>) {
+            let (tensor, state) = self.0.step_on_device(lr, tensor, grad, state);
+            (tensor, Some(state))
+        }
+
+        fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
+            OnePassSgd::to_device(state, device)
+        }
+    }
+
+    #[test]
+    fn sgds_step_on_other_devices_equals_burns() {
+        let start = network();
+        for config in configs() {
+            let OptimizerConfig::Sgd {
+                momentum,
+                dampening,
+                nesterov,
+                weight_decay,
+                lr,
+            } = config
+            else {
+                continue;
+            };
+            let hyper = SgdHyper {
+                momentum: (momentum > 0.0).then_some((momentum, dampening, nesterov)),
+                weight_decay: (weight_decay > 0.0).then_some(weight_decay),
+            };
+            let mut forced = ModuleOptimizer::from(DevicePath(OnePassSgd::new(hyper)));
+            let ours = train(start.clone(), &mut forced, lr, 0..5);
+            let burns = train(start.clone(), &mut burn_optimizer(&config), lr, 0..5);
+            assert_eq!(first_difference(&ours, &burns), None, "{config:?}");
+        }
+    }
+
+    /// A checkpoint's optimizer state written by either optimizer resumes in the other with
+    /// the same numbers: the states are Burn's, under Burn's names.
+    #[test]
+    fn optimizer_states_are_interchangeable_with_burns() {
+        let start = network();
+        for config in configs() {
+            let lr = config.learning_rate();
+            let mut ours = config.build();
+            let mut burns = burn_optimizer(&config);
+            let model_ours = train(start.clone(), &mut ours, lr, 0..3);
+            let model_burns = train(start.clone(), &mut burns, lr, 0..3);
+            let mut ours_resumed_in_burn = burn_optimizer(&config).load_record(ours.to_record());
+            let mut burns_resumed_in_ours = config.build().load_record(burns.to_record());
+            let a = train(model_ours.clone(), &mut ours_resumed_in_burn, lr, 3..6);
+            let b = train(model_burns.clone(), &mut burns_resumed_in_ours, lr, 3..6);
+            let reference = train(model_burns, &mut burns, lr, 3..6);
+            assert_eq!(
+                first_difference(&a, &reference),
+                None,
+                "{config:?}: ours → Burn's"
+            );
+            assert_eq!(
+                first_difference(&b, &reference),
+                None,
+                "{config:?}: Burn's → ours"
+            );
+        }
+    }
+}
