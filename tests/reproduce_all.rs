@@ -1,7 +1,7 @@
 //! `unfold reproduce-all` end to end: a failed experiment (its dataset is missing) is reported
 //! in one line while the others go on; the page loads in headless Chromium with no console
 //! output and every image resolved; rerunning part of the folder keeps the rest on its page;
-//! the same seed gives the same metrics.
+//! a single experiment writes the folder's page too; the same seed gives the same metrics.
 //!
 //! The browser checks run when `chromium` is installed (`.ci/run` installs it and sets
 //! `UNFOLD_REQUIRE_CHROMIUM=1`, which makes a missing browser a failure).
@@ -30,6 +30,80 @@ fn headless(browser: &str, page: &Path, extra: &[&str]) -> std::process::Output 
         .arg(&url)
         .output()
         .expect("run chromium")
+}
+
+/// `unfold <experiment>` leaves the results folder with a page, as `reproduce-all --only` would:
+/// this run's experiment, and beside it what earlier runs of the same profile left there.
+#[test]
+fn a_single_experiment_writes_the_folders_page_beside_earlier_results() {
+    let tmp = TempDir::new("single-page");
+    let out = tmp.path().join("results");
+    let run = |experiment: &str, profile: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_unfold"))
+            .args([
+                experiment,
+                "--profile",
+                profile,
+                "--backend",
+                "flex",
+                "--out",
+            ])
+            .arg(&out)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(
+            output.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        stdout
+    };
+    let listed = || {
+        let text = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+        let manifest: serde_json::Value = serde_json::from_str(&text).unwrap();
+        manifest["experiments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                let name = e["experiment"].as_str().unwrap().to_string();
+                (name, e.get("earlier_run").is_some())
+            })
+            .collect::<Vec<_>>()
+    };
+
+    let stdout = run("xor", "quick");
+    assert!(
+        stdout.contains(&format!("page: {}", out.join("index.html").display())),
+        "{stdout}"
+    );
+    assert_eq!(listed(), [("xor".to_string(), false)]);
+
+    let stdout = run("spirals3d", "quick");
+    assert!(
+        stdout.contains("the page also lists the earlier results of xor"),
+        "{stdout}"
+    );
+    assert_eq!(
+        listed(),
+        [("spirals3d".to_string(), false), ("xor".to_string(), true)]
+    );
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        html.contains("1 more experiment from earlier runs"),
+        "{html}"
+    );
+    assert!(html.contains("spirals3d/report.md") && html.contains("xor/report.md"));
+
+    // Results of another profile are not mixed into the page; the line says why.
+    let stdout = run("xor", "full");
+    assert!(
+        stdout.contains("earlier results of spirals3d not listed")
+            && stdout.contains("quick profile"),
+        "{stdout}"
+    );
+    assert_eq!(listed(), [("xor".to_string(), false)]);
 }
 
 #[test]

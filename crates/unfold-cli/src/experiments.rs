@@ -219,7 +219,7 @@ fn run_one(experiment: &dyn AnyExperiment, args: &ExperimentArgs) -> anyhow::Res
     }
     let mut setup = Setup::new(&run_args, Setup::cpu_default()?)?;
     let (ctx, reason) = setup.context(&run_args, info, seed, profile)?;
-    if let Some(reason) = reason
+    if let Some(reason) = &reason
         && !crate::logging::quiet()
     {
         eprintln!(
@@ -228,9 +228,67 @@ fn run_one(experiment: &dyn AnyExperiment, args: &ExperimentArgs) -> anyhow::Res
         );
     }
     say!("{} ({}), profile {}", info.name, info.notebook, ctx.profile);
+    let started = Instant::now();
+    let started_at = Manifest::finish(String::new()).finished;
     let outcome = experiment.run_tree(&tree, &ctx)?;
     print_outcome(&outcome);
+    // The folder's page lists this run beside what earlier runs left there, as
+    // `reproduce-all --only` does; the results are already written whole, so a page that
+    // cannot be written is a warning, not a failure.
+    let entry = index::Entry {
+        info: *info,
+        seconds: outcome.wall_seconds,
+        outcome: Ok(outcome),
+        backend: ctx.backend.name().to_string(),
+        backend_reason: reason,
+        earlier_run: None,
+    };
+    let summary = index::RunSummary {
+        backend: setup.backend_name(),
+        device: setup.devices_described(),
+        profile,
+        started: started_at,
+        wall_seconds: started.elapsed().as_secs_f64(),
+    };
+    let page = staging::lock(
+        &args.run.out,
+        "reproduce-all",
+        &args.run.out,
+        staging::ANOTHER_OUT,
+    )
+    .and_then(|_whole_folder| write_page(&args.run.out, &summary, vec![entry], true));
+    match page {
+        Ok(page) => say!("  page: {}", page.display()),
+        Err(e) => eprintln!("unfold: the results are written, but not the folder's page: {e:#}"),
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `<out>/manifest.json` and `<out>/index.html` for `entries`, this run's experiments;
+/// with `keep_earlier`, the page also lists what earlier runs left in `out` for the others.
+fn write_page(
+    out: &Path,
+    summary: &index::RunSummary,
+    mut entries: Vec<index::Entry>,
+    keep_earlier: bool,
+) -> anyhow::Result<PathBuf> {
+    if keep_earlier {
+        let ran: Vec<&str> = entries.iter().map(|e| e.info.name).collect();
+        let (earlier, dropped) = index::earlier_entries(out, summary.profile, &ran);
+        for line in dropped {
+            say!("  {line}");
+        }
+        if !earlier.is_empty() {
+            let names: Vec<&str> = earlier.iter().map(|e| e.info.name).collect();
+            say!(
+                "  the page also lists the earlier results of {}",
+                names.join(", ")
+            );
+        }
+        entries.extend(earlier);
+        index::sort_entries(&mut entries);
+    }
+    Ok(index::write(out, summary, &entries)?)
 }
 
 /// Warns that `flag` does nothing for this experiment (`why`), naming those it works for.
@@ -371,38 +429,16 @@ pub fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
         });
     }
     // A partial rerun (`--only`/`--skip`) keeps the folder's other results on the page.
-    if !args.only.is_empty() || !args.skip.is_empty() {
-        let ran: Vec<&str> = entries.iter().map(|e| e.info.name).collect();
-        let (earlier, dropped) = index::earlier_entries(&args.run.out, profile, &ran);
-        for line in dropped {
-            say!("  {line}");
-        }
-        if !earlier.is_empty() {
-            let names: Vec<&str> = earlier.iter().map(|e| e.info.name).collect();
-            say!(
-                "  the page also lists the earlier results of {}",
-                names.join(", ")
-            );
-        }
-        entries.extend(earlier);
-        index::sort_entries(&mut entries);
-    }
-    let page = index::write(
-        &args.run.out,
-        &index::RunSummary {
-            backend: setup.backend_name(),
-            device: setup.devices_described(),
-            profile,
-            started: started_at,
-            wall_seconds: started.elapsed().as_secs_f64(),
-        },
-        &entries,
-    )?;
-    // This run's failures; an earlier one listed on the page is not this run's.
-    let failed = entries
-        .iter()
-        .filter(|e| e.earlier_run.is_none() && e.outcome.is_err())
-        .count();
+    let partial = !args.only.is_empty() || !args.skip.is_empty();
+    let summary = index::RunSummary {
+        backend: setup.backend_name(),
+        device: setup.devices_described(),
+        profile,
+        started: started_at,
+        wall_seconds: started.elapsed().as_secs_f64(),
+    };
+    let failed = entries.iter().filter(|e| e.outcome.is_err()).count();
+    let page = write_page(&args.run.out, &summary, entries, partial)?;
     if failed == 0 && crate::logging::quiet() {
         return Ok(ExitCode::SUCCESS);
     }
