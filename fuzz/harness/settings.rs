@@ -61,7 +61,12 @@ pub fn check(data: &[u8]) -> Outcome {
             .iter()
             .any(|(e, base)| e.info().name == name && get_path(base, key).is_some())
     };
-    if let Err(e) = overrides.check_global_keys(&names, has_key) {
+    let keys: Vec<String> = bases
+        .iter()
+        .flat_map(|(_, base)| unfold_experiments::settings::leaf_keys(base))
+        .collect();
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    if let Err(e) = overrides.check_global_keys(&names, has_key, &keys) {
         one_line("check_global_keys", &e);
     }
     for (experiment, base) in &bases {

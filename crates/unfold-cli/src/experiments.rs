@@ -350,10 +350,18 @@ pub fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
             || unfold_experiments::settings::get_path(&experiment.config_tree(Profile::Full), key)
                 .is_some()
     };
+    let mut known_keys: Vec<String> = EXPERIMENTS
+        .iter()
+        .flat_map(|e| unfold_experiments::settings::leaf_keys(&e.config_tree(Profile::Full)))
+        .collect();
+    known_keys.push(unfold_experiments::settings::SEED_KEY.to_string());
+    let known_keys: Vec<&str> = known_keys.iter().map(String::as_str).collect();
     overrides
-        .check_global_keys(&names, |name, key| {
-            registry::find(name).is_ok_and(|e| has_key(e, key))
-        })
+        .check_global_keys(
+            &names,
+            |name, key| registry::find(name).is_ok_and(|e| has_key(e, key)),
+            &known_keys,
+        )
         .map_err(anyhow::Error::msg)?;
     let profile = args.run.profile.unwrap_or(Profile::Full);
     let mut plans = Vec::new();

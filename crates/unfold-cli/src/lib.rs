@@ -176,6 +176,10 @@ struct BenchArgs {
     /// Shrink every workload to a few steps (a smoke test, not a measurement).
     #[arg(long)]
     quick: bool,
+    /// The experiments' profile names for the same choice: `quick` is --quick, `full` (the
+    /// default) measures.
+    #[arg(long, value_parser = setup::profile_parser(), conflicts_with = "quick")]
+    profile: Option<unfold_experiments::Profile>,
     /// Also write the results to this JSON file.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
@@ -546,7 +550,7 @@ fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     }
     let settings = BenchSettings {
         repeats: args.repeats,
-        quick: args.quick,
+        quick: args.quick || args.profile == Some(unfold_experiments::Profile::Quick),
     };
     let date = unfold_experiments::results::Manifest::finish(String::new()).finished;
     let mut results = Vec::new();

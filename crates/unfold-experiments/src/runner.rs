@@ -21,6 +21,11 @@ use crate::{Profile, RunContext};
 pub fn read_config<E: Experiment>(experiment: &E, tree: &Value) -> Result<E::Config, String> {
     let name = Experiment::info(experiment).name;
     serde_path_to_error::deserialize(tree).map_err(|error| {
+        // The key-wise rules say what a setting must be (`epochs` ≥ 1) where serde only
+        // knows its type (`epochs = -5`: "a whole number ≥ 0"), so they speak first.
+        if let Err(rule) = check_conventional(tree) {
+            return format!("{rule}; see `unfold config {name}`");
+        }
         let key = error.path().to_string();
         let value = get_path(tree, &key)
             .map(|v| format!(" = {}", compact(v)))

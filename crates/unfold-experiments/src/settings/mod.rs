@@ -150,11 +150,13 @@ impl Overrides {
     }
 
     /// For a run of several experiments: every key must name an experiment or apply to at
-    /// least one (`has_key(experiment, key)`).
+    /// least one (`has_key(experiment, key)`). `known_keys`, every experiment's keys, give a
+    /// mistyped key its likely meaning.
     pub fn check_global_keys(
         &self,
         all_names: &[&str],
         has_key: impl Fn(&str, &str) -> bool,
+        known_keys: &[&str],
     ) -> Result<(), String> {
         let check = |key: &str, origin: &str| -> Result<(), String> {
             let first = key.split('.').next().unwrap_or_default();
@@ -172,6 +174,12 @@ impl Overrides {
                     "unknown experiment '{first}' in setting '{key}'{origin}{hint}; \
                      experiments: {}",
                     all_names.join(", ")
+                ));
+            }
+            if let Some(meant) = unfold_device::closest(key, known_keys) {
+                return Err(format!(
+                    "unknown setting '{key}'{origin}: no experiment has it (did you mean \
+                     '{meant}'?); see `unfold config <experiment>`"
                 ));
             }
             Err(format!(
@@ -675,21 +683,50 @@ mod tests {
         assert_eq!(tree["learning_rate"], 0.1);
         let other = overrides.for_experiment("xor", &names, |k| k != "learning_rate");
         assert!(other.is_empty());
-        assert!(overrides.check_global_keys(&names, |_, _| false).is_err());
         assert!(
             overrides
-                .check_global_keys(&names, |_, k| k == "learning_rate")
+                .check_global_keys(&names, |_, _| false, &[])
+                .is_err()
+        );
+        assert!(
+            overrides
+                .check_global_keys(&names, |_, k| k == "learning_rate", &["learning_rate"])
                 .is_ok()
         );
         // A mistyped experiment name is named as such, with the closest one.
         let typo = Overrides::none().set("sandwch.epochs=5").unwrap();
         let error = typo
-            .check_global_keys(&names, |_, k| k == "epochs")
+            .check_global_keys(&names, |_, k| k == "epochs", &["epochs"])
             .unwrap_err();
         assert!(
             error.contains("unknown experiment 'sandwch'")
                 && error.contains("did you mean 'sandwich.epochs'"),
             "{error}"
+        );
+        // A mistyped key that no experiment has is named with the closest key of any.
+        let typo = Overrides::none().set("epochz=5").unwrap();
+        let error = typo
+            .check_global_keys(&names, |_, k| k == "epochs", &["epochs", "hidden"])
+            .unwrap_err();
+        assert!(
+            error.contains("unknown setting 'epochz'") && error.contains("did you mean 'epochs'"),
+            "{error}"
+        );
+        assert!(!error.contains("sandwich.epochz"), "{error}");
+    }
+
+    #[test]
+    fn counts_below_one_are_refused_with_the_rule_not_the_type() {
+        for (key, value) in [("epochs", -5), ("adam_epochs", 0), ("batch_size", -1)] {
+            let tree = serde_json::json!({ key: value });
+            let error = check_conventional(&tree).unwrap_err();
+            assert!(error.contains("a whole number ≥ 1"), "{key}: {error}");
+        }
+        let widths = serde_json::json!({ "hidden": [4, -2] });
+        assert!(
+            check_conventional(&widths)
+                .unwrap_err()
+                .contains("widths ≥ 1")
         );
     }
 }

@@ -160,8 +160,8 @@ pub fn check_conventional(tree: &Value) -> Result<(), String> {
             if !number.is_some_and(|v| v.is_finite() && v > 0.0) {
                 return Err(bad_value(&key, compact(value), "a finite number > 0"));
             }
-        } else if name == "epochs" || name == "batch_size" {
-            if value.as_u64().is_some_and(|v| v == 0) {
+        } else if name == "epochs" || name.ends_with("_epochs") || name == "batch_size" {
+            if value.as_f64().is_some_and(|v| v < 1.0) {
                 return Err(bad_value(&key, compact(value), "a whole number ≥ 1"));
             }
         } else if name == "train_fraction" {
@@ -177,7 +177,7 @@ pub fn check_conventional(tree: &Value) -> Result<(), String> {
                 Value::Array(items) => items.iter().collect(),
                 other => vec![other],
             };
-            if widths.iter().any(|w| w.as_u64() == Some(0)) {
+            if widths.iter().any(|w| w.as_f64().is_some_and(|w| w < 1.0)) {
                 return Err(bad_value(&key, compact(value), "widths ≥ 1"));
             }
             if widths.len() > MAX_DEPTH {
