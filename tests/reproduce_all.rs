@@ -95,6 +95,10 @@ fn a_single_experiment_writes_the_folders_page_beside_earlier_results() {
         "{html}"
     );
     assert!(html.contains("spirals3d/report.md") && html.contains("xor/report.md"));
+    assert!(
+        html.contains("<h1>unfold — reproduced: spirals3d, xor</h1>"),
+        "{html}"
+    );
 
     // Results of another profile are not mixed into the page; the line says why.
     let stdout = run("xor", "full");

@@ -442,7 +442,14 @@ fn render(
     let mut html = String::new();
     html.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     html.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    html.push_str("<title>unfold: every notebook, reproduced</title>\n");
+    // A folder holding part of the experiments (single runs, `--only`) says which.
+    let title = if entries.len() >= crate::registry::names().len() {
+        "every notebook, reproduced".to_string()
+    } else {
+        let names: Vec<&str> = entries.iter().map(|e| e.info.name).collect();
+        format!("reproduced: {}", names.join(", "))
+    };
+    html.push_str(&format!("<title>unfold: {}</title>\n", escape_html(&title)));
     html.push_str(&format!("<style>{STYLE}</style>\n"));
     html.push_str(&crate::views::page_head());
     html.push_str("</head>\n<body>\n");
@@ -453,15 +460,15 @@ fn render(
         String::new()
     } else {
         format!(
-            "<p>{} from earlier runs in this folder, kept because <code>--only</code>/<code>--skip</code> left {} out.</p>",
+            "<p>{} from earlier runs in this folder, which this run left out.</p>",
             crate::results::count_of(earlier, "more experiment"),
-            if earlier == 1 { "it" } else { "them" }
         )
     };
     html.push_str(&format!(
-        "<header><h1>unfold — every notebook, reproduced</h1>\
+        "<header><h1>unfold — {}</h1>\
          <p>{ok} of {} experiments ran on <strong>{}</strong> ({}) with the <strong>{}</strong> profile \
          in {:.1} s.</p>{kept}<p>Started {} · unfold {}{}</p></header>\n<main>\n",
+        escape_html(&title),
         ours().count(),
         escape_html(&run.backend),
         escape_html(&run.device),
