@@ -126,9 +126,10 @@ impl Host {
             .expect("an f32 tensor holds f32 values")
     }
 
-    /// The buffer back as a tensor on `device` (no copy on `flex`).
+    /// The buffer back as a tensor on `device` (no copy on `flex`), `f32` whatever the
+    /// device's default float type.
     fn tensor<const D: usize>(self, device: &Device) -> Tensor<D> {
-        Tensor::from_data(self.data, device)
+        Tensor::from_data(self.data, (device, burn::tensor::DType::F32))
     }
 }
 
