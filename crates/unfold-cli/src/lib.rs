@@ -334,16 +334,28 @@ fn usage_error(e: clap::Error) -> ! {
     ) {
         e.exit()
     }
-    let text = e.render().to_string();
-    let line = text
+    let line = usage_line(&e.render().to_string());
+    eprintln!("{}", unfold_guard::secrets::text(&line));
+    std::process::exit(e.exit_code())
+}
+
+/// clap's message on one line: its lines joined with "; ", except that a line ending in a
+/// colon leads into the next ("not provided: --set <KEY=V1,V2,…>"); no usage block, no
+/// pointer to `--help`.
+fn usage_line(text: &str) -> String {
+    let mut line = String::new();
+    for part in text
         .lines()
         .map(str::trim)
         .take_while(|l| !l.starts_with("Usage:"))
         .filter(|l| !l.is_empty() && !l.starts_with("For more information"))
-        .collect::<Vec<_>>()
-        .join("; ");
-    eprintln!("{}", unfold_guard::secrets::text(&line));
-    std::process::exit(e.exit_code())
+    {
+        if !line.is_empty() {
+            line.push_str(if line.ends_with(':') { " " } else { "; " });
+        }
+        line.push_str(part);
+    }
+    line
 }
 
 /// An empty `$UNFOLD_DATA` has always meant "not set" to the data search; clap, which binds it
@@ -691,6 +703,19 @@ mod tests {
             line,
             "a run of the study failed: on ws://[redacted]@gpu:3000 (device 0): the connection \
              to the server was lost"
+        );
+    }
+
+    #[test]
+    fn a_usage_error_is_one_line_and_a_colon_leads_into_what_follows() {
+        let error = clap::Command::new("unfold")
+            .arg(clap::Arg::new("set").long("set").required(true))
+            .try_get_matches_from(["unfold"])
+            .unwrap_err();
+        let line = usage_line(&error.render().to_string());
+        assert_eq!(
+            line,
+            "error: the following required arguments were not provided: --set <set>"
         );
     }
 
