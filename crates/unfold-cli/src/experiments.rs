@@ -243,13 +243,7 @@ fn run_one(experiment: &dyn AnyExperiment, args: &ExperimentArgs) -> anyhow::Res
         backend_reason: reason,
         earlier_run: None,
     };
-    let summary = index::RunSummary {
-        backend: setup.backend_name(),
-        device: setup.devices_described(),
-        profile,
-        started: started_at,
-        wall_seconds: started.elapsed().as_secs_f64(),
-    };
+    let summary = setup.run_summary(profile, started_at, started);
     let page = staging::lock(
         &args.run.out,
         "reproduce-all",
@@ -438,13 +432,7 @@ pub fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
     }
     // A partial rerun (`--only`/`--skip`) keeps the folder's other results on the page.
     let partial = !args.only.is_empty() || !args.skip.is_empty();
-    let summary = index::RunSummary {
-        backend: setup.backend_name(),
-        device: setup.devices_described(),
-        profile,
-        started: started_at,
-        wall_seconds: started.elapsed().as_secs_f64(),
-    };
+    let summary = setup.run_summary(profile, started_at, started);
     let failed = entries.iter().filter(|e| e.outcome.is_err()).count();
     let page = write_page(&args.run.out, &summary, entries, partial)?;
     if failed == 0 && crate::logging::quiet() {

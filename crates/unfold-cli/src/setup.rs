@@ -290,6 +290,23 @@ impl Setup {
         }
     }
 
+    /// The run as the folder's page and manifest describe it: the backend and every device
+    /// used, the profile, when it started (RFC 3339) and how long it has taken since `started`.
+    pub fn run_summary(
+        &self,
+        profile: Profile,
+        started_at: String,
+        started: std::time::Instant,
+    ) -> unfold_experiments::index::RunSummary {
+        unfold_experiments::index::RunSummary {
+            backend: self.backend_name(),
+            device: self.devices_described(),
+            profile,
+            started: started_at,
+            wall_seconds: started.elapsed().as_secs_f64(),
+        }
+    }
+
     /// Every device used, described, for the page.
     pub fn devices_described(&self) -> String {
         self.opened

@@ -193,15 +193,48 @@ struct Moments {
 }
 
 impl Moments {
-    /// Whether `state` (if any) can be updated on the host: its moments on the host, and no
-    /// AMSGrad maximum (unfold never asks for AMSGrad).
-    fn on_host<const D: usize>(state: Option<&AdaptiveMomentumState<D>>) -> bool {
-        state.is_none_or(|state| {
-            state.max_moment_2.is_none() && on_host(&state.moment_1) && on_host(&state.moment_2)
-        })
+    /// Whether a one-pass step applies: the parameter, its gradient and the moments (if any)
+    /// on the host, and no AMSGrad maximum (unfold never asks for AMSGrad).
+    fn apply<const D: usize>(
+        tensor: &Tensor<D>,
+        grad: &Tensor<D>,
+        state: Option<&AdaptiveMomentumState<D>>,
+    ) -> bool {
+        on_host(tensor)
+            && on_host(grad)
+            && state.is_none_or(|state| {
+                state.max_moment_2.is_none() && on_host(&state.moment_1) && on_host(&state.moment_2)
+            })
     }
 
-    /// Takes the moments out of `state` (one that [`Moments::on_host`] accepts), or makes
+    /// An Adam-family step where [`Moments::apply`] holds: `element(time, first_step)` (the
+    /// step number after this step, and whether it is the first) gives the update of one
+    /// element of the parameter and its moments, run over every element.
+    fn step<const D: usize, F>(
+        tensor: Tensor<D>,
+        grad: Tensor<D>,
+        state: Option<AdaptiveMomentumState<D>>,
+        element: impl FnOnce(i32, bool) -> F,
+    ) -> (Tensor<D>, AdaptiveMomentumState<D>)
+    where
+        F: Fn(&mut f32, f32, &mut f32, &mut f32) + Sync,
+    {
+        let device = tensor.device();
+        let g = Host::take(grad);
+        let mut moments = Self::take(state, &g);
+        let mut p = Host::take(tensor);
+        let update = element(moments.time as i32, moments.first_step);
+        each4(
+            p.values_mut(),
+            g.values(),
+            moments.moment_1.values_mut(),
+            moments.moment_2.values_mut(),
+            update,
+        );
+        (p.tensor(&device), moments.into_state(&device))
+    }
+
+    /// Takes the moments out of `state` (one that [`Moments::apply`] accepts), or makes
     /// buffers shaped like `grad` for the first step.
     fn take<const D: usize>(state: Option<AdaptiveMomentumState<D>>, grad: &Host) -> Self {
         match state {
@@ -259,43 +292,32 @@ impl Optimizer for OnePassAdam {
         grad: Tensor<D>,
         state: Option<Self::State<D>>,
     ) -> (Tensor<D>, Option<Self::State<D>>) {
-        let moments_on_host = Moments::on_host(state.as_ref().map(|s| &s.momentum));
-        if !(on_host(&tensor) && on_host(&grad) && moments_on_host) {
+        if !Moments::apply(&tensor, &grad, state.as_ref().map(|s| &s.momentum)) {
             return self.burn.step(lr, tensor, grad, state);
         }
-        let device = tensor.device();
-        let g = Host::take(grad);
-        let mut moments = Moments::take(state.map(|s| s.momentum), &g);
-        let mut p = Host::take(tensor);
-
         // Burn's `AdaptiveMomentum::transform` and `Adam::step`, with the same scalars.
         let hyper = self.hyper;
-        let time = moments.time as i32;
-        let bias_correction2_sqrt = (1.0 - hyper.beta_2.powi(time)).sqrt();
-        let combined_factor = bias_correction2_sqrt / (1.0 - hyper.beta_1.powi(time));
-        let epsilon = hyper.epsilon * bias_correction2_sqrt;
         let lr = as_f32(lr);
-        let first_step = moments.first_step;
-        let (m, v) = (&mut moments.moment_1, &mut moments.moment_2);
-        each4(
-            p.values_mut(),
-            g.values(),
-            m.values_mut(),
-            v.values_mut(),
-            |p, g, m, v| {
-                let g = match hyper.weight_decay {
-                    Some(penalty) => *p * penalty + g,
-                    None => g,
-                };
-                update_moments(&hyper, first_step, g, m, v);
-                let update = (*m * combined_factor) / (v.sqrt() + epsilon);
-                *p -= update * lr;
+        let (tensor, momentum) = Moments::step(
+            tensor,
+            grad,
+            state.map(|s| s.momentum),
+            |time, first_step| {
+                let bias_correction2_sqrt = (1.0 - hyper.beta_2.powi(time)).sqrt();
+                let combined_factor = bias_correction2_sqrt / (1.0 - hyper.beta_1.powi(time));
+                let epsilon = hyper.epsilon * bias_correction2_sqrt;
+                move |p: &mut f32, g: f32, m: &mut f32, v: &mut f32| {
+                    let g = match hyper.weight_decay {
+                        Some(penalty) => *p * penalty + g,
+                        None => g,
+                    };
+                    update_moments(&hyper, first_step, g, m, v);
+                    let update = (*m * combined_factor) / (v.sqrt() + epsilon);
+                    *p -= update * lr;
+                }
             },
         );
-        (
-            p.tensor(&device),
-            Some(AdamState::new(moments.into_state(&device))),
-        )
+        (tensor, Some(AdamState::new(momentum)))
     }
 
     fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
@@ -313,44 +335,33 @@ impl Optimizer for OnePassAdamW {
         grad: Tensor<D>,
         state: Option<Self::State<D>>,
     ) -> (Tensor<D>, Option<Self::State<D>>) {
-        let moments_on_host = Moments::on_host(state.as_ref().map(|s| &s.momentum));
-        if !(on_host(&tensor) && on_host(&grad) && moments_on_host) {
+        if !Moments::apply(&tensor, &grad, state.as_ref().map(|s| &s.momentum)) {
             return self.burn.step(lr, tensor, grad, state);
         }
-        let device = tensor.device();
-        let g = Host::take(grad);
-        let mut moments = Moments::take(state.map(|s| s.momentum), &g);
-        let mut p = Host::take(tensor);
-
         // Burn's `AdaptiveMomentumW::transform` and `AdamW::step`, with the same scalars.
         let hyper = self.hyper;
-        let time = moments.time as i32;
-        let correction_1 = 1f32 - hyper.beta_1.powi(time);
-        let correction_2 = 1f32 - hyper.beta_2.powi(time);
         let decay_rate = lr * f64::from(hyper.weight_decay.unwrap_or(0.0));
         let keep = (decay_rate != 0.0).then(|| as_f32(1.0 - decay_rate));
         let lr = as_f32(lr);
-        let first_step = moments.first_step;
-        let (m, v) = (&mut moments.moment_1, &mut moments.moment_2);
-        each4(
-            p.values_mut(),
-            g.values(),
-            m.values_mut(),
-            v.values_mut(),
-            |p, g, m, v| {
-                update_moments(&hyper, first_step, g, m, v);
-                let update = (*m / correction_1) / ((*v / correction_2).sqrt() + hyper.epsilon);
-                let decayed = match keep {
-                    Some(keep) => *p * keep,
-                    None => *p,
-                };
-                *p = decayed - update * lr;
+        let (tensor, momentum) = Moments::step(
+            tensor,
+            grad,
+            state.map(|s| s.momentum),
+            |time, first_step| {
+                let correction_1 = 1f32 - hyper.beta_1.powi(time);
+                let correction_2 = 1f32 - hyper.beta_2.powi(time);
+                move |p: &mut f32, g: f32, m: &mut f32, v: &mut f32| {
+                    update_moments(&hyper, first_step, g, m, v);
+                    let update = (*m / correction_1) / ((*v / correction_2).sqrt() + hyper.epsilon);
+                    let decayed = match keep {
+                        Some(keep) => *p * keep,
+                        None => *p,
+                    };
+                    *p = decayed - update * lr;
+                }
             },
         );
-        (
-            p.tensor(&device),
-            Some(AdamWState::new(moments.into_state(&device))),
-        )
+        (tensor, Some(AdamWState::new(momentum)))
     }
 
     fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
