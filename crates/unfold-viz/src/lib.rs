@@ -260,8 +260,10 @@ pub fn coinciding_curves(curves: &[Curve], log_y: bool) -> Vec<(usize, usize)> {
     draw::lines::coinciding(curves, log_y)
 }
 
-/// The note a [`Panel::Lines`] chart shows under its title for [`coinciding_curves`]
-/// (`None` when no curve is hidden), for an interactive view to show the same words.
+/// The note a [`Panel::Lines`] chart shows under its title for the curves hidden under
+/// others: wholly ([`coinciding_curves`]) or at nine points in ten or more, where the few
+/// that differ would pass for the covering curve ("mostly hidden under LinearHiddenModel:
+/// LinearModel"). `None` when no curve is hidden; an interactive view shows the same words.
 pub fn hidden_curves_note(curves: &[Curve], log_y: bool) -> Option<String> {
     draw::lines::hidden_note(curves, log_y)
 }

@@ -125,7 +125,11 @@ fn a_legend_leaves_the_plot_when_every_corner_holds_a_curve() {
     let n = 200;
     let top: Vec<f64> = (0..n).map(|_| 100.0).collect();
     let bottom: Vec<f64> = (0..n).map(|_| 50.0).collect();
-    let rise: Vec<f64> = (0..n).map(|i| (50.0 + i as f64 * 5.0).min(100.0)).collect();
+    // (It meets the top line at point 40: joined sooner, the top line would be mostly
+    // hidden and named in a note.)
+    let rise: Vec<f64> = (0..n)
+        .map(|i| (50.0 + i as f64 * 1.25).min(100.0))
+        .collect();
     let mut curves = vec![
         curve("top (train)", 0, &top, false),
         curve("bottom (train)", 1, &bottom, false),
@@ -267,6 +271,28 @@ fn curves_drawn_on_top_of_each_other_are_found() {
         hidden_curves_note(&curves, false).as_deref(),
         Some("Linear under LinearHidden (the same values)")
     );
+    // A curve covered at nine points in ten or more is named as mostly hidden; below that,
+    // not at all. Neither counts as coinciding.
+    let base: Vec<f64> = (0..20).map(|i| 1.0 / f64::from(i + 1)).collect();
+    let mut two_off = base.clone();
+    two_off[5] += 0.3;
+    two_off[6] += 0.3;
+    let mostly = vec![
+        curve("Linear", 0, &base, false),
+        curve("LinearHidden", 1, &two_off, false),
+    ];
+    assert!(coinciding_curves(&mostly, false).is_empty());
+    assert_eq!(
+        hidden_curves_note(&mostly, false).as_deref(),
+        Some("mostly hidden under LinearHidden: Linear")
+    );
+    let mut three_off = two_off.clone();
+    three_off[7] += 0.3;
+    let apart = vec![
+        curve("Linear", 0, &base, false),
+        curve("LinearHidden", 1, &three_off, false),
+    ];
+    assert_eq!(hidden_curves_note(&apart, false), None);
     // A dashed curve on top leaves the one under it visible.
     let mut dashed = curves.clone();
     dashed[1].dashed = true;

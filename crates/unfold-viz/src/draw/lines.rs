@@ -71,53 +71,102 @@ fn left_out(non_finite: usize, non_positive: usize) -> Vec<String> {
 /// curve hides nothing: the one under it shows through its gaps.
 pub(crate) fn coinciding(curves: &[Curve], log_y: bool) -> Vec<(usize, usize)> {
     coinciding_runs(curves, &drawable_runs(curves, log_y).0)
+        .into_iter()
+        .filter(|o| o.same == o.of)
+        .map(|o| (o.under, o.over))
+        .collect()
 }
 
-/// [`coinciding`] over runs [`drawable_runs`] already made.
-fn coinciding_runs(curves: &[Curve], runs: &[Runs]) -> Vec<(usize, usize)> {
+/// The share of its points at which a curve counts as mostly hidden under another: it shows
+/// only in a few short stretches, which a reader would take for the other curve's.
+const MOSTLY_HIDDEN: f64 = 0.9;
+
+/// A curve drawn under another at `same` of its `of` points.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Overlap {
+    under: usize,
+    over: usize,
+    same: usize,
+    of: usize,
+}
+
+/// For each labelled curve, the topmost later solid curve on the same x values that covers
+/// it at [`MOSTLY_HIDDEN`] of its points or more, over runs [`drawable_runs`] already made.
+fn coinciding_runs(curves: &[Curve], runs: &[Runs]) -> Vec<Overlap> {
     let points: Vec<Vec<(f64, f64)>> = runs.iter().map(|r| r.concat()).collect();
     let (lo, hi) = padded_range(points.iter().flatten().map(|p| p.1), 0.06);
     let close = 0.004 * (hi - lo);
-    let mut pairs = Vec::new();
+    let mut overlaps = Vec::new();
     for (under, a) in points.iter().enumerate() {
         if curves[under].label.is_empty() || a.len() < 2 {
             continue;
         }
-        let over = (under + 1..points.len()).rev().find(|&j| {
-            let b = &points[j];
-            !curves[j].label.is_empty()
-                && !curves[j].dashed
-                && b.len() == a.len()
-                && a.iter()
-                    .zip(b)
-                    .all(|(p, q)| p.0 == q.0 && (p.1 - q.1).abs() <= close)
-        });
-        if let Some(over) = over {
-            pairs.push((under, over));
+        let covered = |b: &Vec<(f64, f64)>| {
+            let same_x = b.len() == a.len() && a.iter().zip(b).all(|(p, q)| p.0 == q.0);
+            let same = a
+                .iter()
+                .zip(b)
+                .filter(|(p, q)| (p.1 - q.1).abs() <= close)
+                .count();
+            (same_x && same as f64 >= MOSTLY_HIDDEN * a.len() as f64).then_some(same)
+        };
+        let over = (under + 1..points.len())
+            .rev()
+            .filter(|&j| !curves[j].label.is_empty() && !curves[j].dashed)
+            .find_map(|j| covered(&points[j]).map(|same| (j, same)));
+        if let Some((over, same)) = over {
+            overlaps.push(Overlap {
+                under,
+                over,
+                same,
+                of: a.len(),
+            });
         }
     }
-    pairs
+    overlaps
 }
 
-/// One line naming the curves hidden under others, if any.
+/// One line naming the curves hidden under others, wholly or mostly, if any.
 pub(crate) fn hidden_note(curves: &[Curve], log_y: bool) -> Option<String> {
-    note_for(curves, &coinciding(curves, log_y))
+    note_for(
+        curves,
+        &coinciding_runs(curves, &drawable_runs(curves, log_y).0),
+    )
 }
 
-/// The note naming the `(under, over)` pairs of [`coinciding`], if any.
-fn note_for(curves: &[Curve], pairs: &[(usize, usize)]) -> Option<String> {
-    let named: Vec<String> = pairs
+/// The note naming the curves of `overlaps`, if any: those hidden over their whole length
+/// by name, those mostly hidden grouped by the curve on top (short enough for a panel).
+fn note_for(curves: &[Curve], overlaps: &[Overlap]) -> Option<String> {
+    let label = |i: usize| curves[i].label.as_str();
+    let whole: Vec<String> = overlaps
         .iter()
-        .map(|&(under, over)| format!("{} under {}", curves[under].label, curves[over].label))
+        .filter(|o| o.same == o.of)
+        .map(|o| format!("{} under {}", label(o.under), label(o.over)))
         .collect();
-    match named.as_slice() {
-        [] => None,
-        [one] => Some(format!("{one} (the same values)")),
-        many => Some(format!(
+    let mut mostly: Vec<(usize, Vec<&str>)> = Vec::new();
+    for o in overlaps.iter().filter(|o| o.same < o.of) {
+        match mostly.iter_mut().find(|(over, _)| *over == o.over) {
+            Some((_, under)) => under.push(label(o.under)),
+            None => mostly.push((o.over, vec![label(o.under)])),
+        }
+    }
+    let mut parts = Vec::new();
+    match whole.as_slice() {
+        [] => {}
+        [one] => parts.push(format!("{one} (the same values)")),
+        many => parts.push(format!(
             "same values, drawn over each other: {}",
             many.join("; ")
         )),
     }
+    for (over, under) in mostly {
+        parts.push(format!(
+            "mostly hidden under {}: {}",
+            label(over),
+            under.join(", ")
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// Drops points that land on the same pixel as the one before (they make zero-length
