@@ -1,7 +1,8 @@
 //! `unfold reproduce-all` end to end: a failed experiment (its dataset is missing) is reported
 //! in one line while the others go on; the page loads in headless Chromium with no console
 //! output and every image resolved; rerunning part of the folder keeps the rest on its page;
-//! a single experiment writes the folder's page too; the same seed gives the same metrics.
+//! a single experiment writes the folder's page too, and never over a page unfold did not
+//! write; the same seed gives the same metrics.
 //!
 //! The browser checks run when `chromium` is installed (`.ci/run` installs it and sets
 //! `UNFOLD_REQUIRE_CHROMIUM=1`, which makes a missing browser a failure).
@@ -108,6 +109,53 @@ fn a_single_experiment_writes_the_folders_page_beside_earlier_results() {
         "{stdout}"
     );
     assert_eq!(listed(), [("xor".to_string(), false)]);
+}
+
+/// A folder given to `--out` that holds a page of the user's own keeps it: a single run
+/// writes its results and says why the page was not written; reproduce-all stops first.
+#[test]
+fn a_page_unfold_did_not_write_is_never_replaced() {
+    let tmp = TempDir::new("own-page");
+    let out = tmp.path().join("site");
+    std::fs::create_dir_all(&out).unwrap();
+    let own = "<!DOCTYPE html><title>my notes</title>";
+    std::fs::write(out.join("index.html"), own).unwrap();
+    let unfold = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_unfold"))
+            .args(args)
+            .args(["--profile", "quick", "--backend", "flex", "--out"])
+            .arg(&out)
+            .output()
+            .unwrap()
+    };
+
+    let single = unfold(&["xor"]);
+    let stderr = String::from_utf8_lossy(&single.stderr);
+    assert!(single.status.success(), "{stderr}");
+    assert!(out.join("xor/metrics.json").is_file());
+    assert!(
+        stderr.contains("the results are written, but not the folder's page")
+            && stderr.contains("index.html was not written by unfold"),
+        "{stderr}"
+    );
+
+    let all = unfold(&["reproduce-all", "--only", "building-blocks"]);
+    let stderr = String::from_utf8_lossy(&all.stderr);
+    assert!(!all.status.success());
+    assert!(
+        stderr.contains("index.html was not written by unfold")
+            && stderr.lines().filter(|l| l.starts_with("error")).count() == 1,
+        "{stderr}"
+    );
+    assert!(
+        !out.join("building-blocks").exists(),
+        "stopped before running"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("index.html")).unwrap(),
+        own
+    );
+    assert!(!out.join("manifest.json").exists());
 }
 
 #[test]

@@ -282,7 +282,7 @@ fn write_page(
         entries.extend(earlier);
         index::sort_entries(&mut entries);
     }
-    Ok(index::write(out, summary, &entries)?)
+    index::write(out, summary, &entries)
 }
 
 /// Warns that `flag` does nothing for this experiment (`why`), naming those it works for.
@@ -381,6 +381,8 @@ pub fn reproduce_all(args: &ReproduceArgs) -> anyhow::Result<ExitCode> {
     }
     let mut setup = Setup::new(&args.run, BackendChoice::Auto)?;
     prepare_output_dir(&args.run.out)?;
+    // The page is written last: a page of the user's own there stops the run before it starts.
+    index::check_ours(&args.run.out)?;
     // One reproduce-all per results folder: its page and manifest are written last, whole.
     let _whole_folder = staging::lock(
         &args.run.out,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Profile;
 use crate::experiment::{ExperimentInfo, ExperimentOutcome};
-use crate::results::{ResultsError, escape_html, git_commit, write_atomic};
+use crate::results::{escape_html, git_commit, write_atomic};
 
 /// How a failed experiment is reported: one line a user can act on, and the full chain of
 /// causes for the page's details.
@@ -119,8 +119,44 @@ fn status_name(entry: &Entry) -> &'static str {
     }
 }
 
-/// Writes `<out>/manifest.json` and `<out>/index.html`; returns the page's path.
-pub fn write(out: &Path, run: &RunSummary, entries: &[Entry]) -> Result<PathBuf, ResultsError> {
+/// Refuses a results folder whose `index.html` or `manifest.json` unfold did not write (a
+/// page of the user's own in the folder given to `--out`), which writing the folder's page
+/// would replace. A file counts as unfold's when its start says so (the page's
+/// `<title>unfold: `, the manifest's `"unfold_version"`); only that start is read.
+pub fn check_ours(out: &Path) -> anyhow::Result<()> {
+    for (name, marker) in [
+        ("index.html", "<title>unfold: "),
+        ("manifest.json", "\"unfold_version\""),
+    ] {
+        let path = out.join(name);
+        if path.symlink_metadata().is_ok() && !starts_with_marker(&path, marker) {
+            anyhow::bail!(
+                "{} was not written by unfold, and writing the folder's page would replace it; \
+                 move it away or give another --out",
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Whether `path` is a regular file whose first 4 KiB hold `marker`.
+fn starts_with_marker(path: &Path, marker: &str) -> bool {
+    use std::io::Read;
+    if !path.symlink_metadata().is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(4096).read_to_end(&mut head))
+        .is_ok()
+        && String::from_utf8_lossy(&head).contains(marker)
+}
+
+/// Writes `<out>/manifest.json` and `<out>/index.html` ([`check_ours`] first); returns the
+/// page's path.
+pub fn write(out: &Path, run: &RunSummary, entries: &[Entry]) -> anyhow::Result<PathBuf> {
+    check_ours(out)?;
     let manifest = RunManifest {
         schema_version: crate::schema::MANIFEST_SCHEMA_VERSION,
         unfold_version: env!("CARGO_PKG_VERSION").into(),
@@ -226,6 +262,7 @@ fn recorded_entry_and_results(
 /// Rebuilds `<out>/index.html` from `<out>/manifest.json` and the experiments' `metrics.json`
 /// (their reports rebuilt from the recorded results), exactly as `reproduce-all` wrote it.
 pub fn rebuild(out: &Path) -> anyhow::Result<PathBuf> {
+    check_ours(out)?;
     let manifest = read_manifest(out)?;
     let run = RunSummary {
         backend: manifest.backend.clone(),
