@@ -8,6 +8,7 @@ mod mlp;
 mod presets;
 pub mod saved;
 pub mod scratch;
+mod sigmoid;
 
 pub use blocks::{
     Comparison, Layer, LinearValues, Net, OneLayerNet, Tolerance, TwoLayerNet, compare,
@@ -19,3 +20,4 @@ pub use mlp::{Activation, LayerInit, Mlp, MlpConfig, MlpOutput};
 pub use presets::{SandwichModel, Spirals3dModel, VanishingModel};
 pub use saved::{SavedModelError, load_mlp, save_mlp, saved_model_files};
 pub use scratch::{Init, ScratchLinear};
+pub use sigmoid::sigmoid;

@@ -3,9 +3,11 @@
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{BatchNorm, BatchNormConfig, Initializer, Linear, LinearConfig};
-use burn::tensor::activation::{relu, sigmoid};
+use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
+
+use crate::sigmoid::sigmoid;
 
 /// The non-linearity applied after every hidden linear layer (never after the output layer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
