@@ -21,7 +21,7 @@ use crate::results::{ResultsError, escape_html, write_atomic};
 /// same on every run).
 const MAX_POINTS: usize = 1500;
 /// Most points a point panel of an animation keeps (it has one per frame).
-const MAX_FRAME_POINTS: usize = 400;
+pub(crate) const MAX_FRAME_POINTS: usize = 400;
 /// Most points a curve keeps.
 const MAX_CURVE_POINTS: usize = 1200;
 

@@ -12,6 +12,7 @@ use unfold_viz::{Figure, Panel};
 
 use super::run::CLASS_NAMES;
 use crate::plots::{class_series_2d, class_series_3d, classes, first_2, first_3, rows};
+use crate::views::MAX_FRAME_POINTS;
 
 /// Snapshots per run, about (the last one is the trained model).
 const FRAMES: usize = 30;
@@ -76,9 +77,19 @@ impl Snapshots {
 
     /// One figure per snapshot, laid out as the static figure: each drawn layer coloured by
     /// the true class and by the class predicted at that epoch.
+    ///
+    /// The figures are only for the page's slider, which keeps at most
+    /// [`MAX_FRAME_POINTS`] points a panel. They are thinned here, by the points' index, so
+    /// that the true-class and the predicted-class panels show the same points and every
+    /// frame the same ones: the view writer, which thins each class's series on its own, would
+    /// keep different points in the two panels, whose classes split the points differently.
     pub(super) fn figures(&self, name: &str, labels: &[u32]) -> Vec<Figure> {
+        let step = labels.len().div_ceil(MAX_FRAME_POINTS).max(1);
+        let thin = |values: &[u32]| -> Vec<u32> { values.iter().step_by(step).copied().collect() };
+        let labels = thin(labels);
         self.frames
             .iter()
+            .map(|(epoch, layers, predicted)| (epoch, layers, thin(predicted)))
             .map(|(epoch, layers, predicted)| Figure {
                 title: Some(format!(
                     "{name} after {}",
@@ -89,8 +100,9 @@ impl Snapshots {
                     .enumerate()
                     .filter(|(_, rep)| !rep.is_empty())
                     .flat_map(|(layer, rep)| {
-                        [("true", labels), ("predicted", predicted.as_slice())]
-                            .map(|(colouring, labels)| (layer, rep, colouring, labels))
+                        let rep: Vec<Vec<f32>> = rep.iter().step_by(step).cloned().collect();
+                        [("true", labels.clone()), ("predicted", predicted.clone())]
+                            .map(|(colouring, labels)| (layer, rep.clone(), colouring, labels))
                     })
                     .map(|(layer, rep, colouring, labels)| {
                         let width = rep[0].len();
@@ -104,7 +116,7 @@ impl Snapshots {
                                 x_label: "h1".into(),
                                 y_label: "h2".into(),
                                 z_label: "h3".into(),
-                                series: class_series_3d(&first_3(rep), labels, &CLASS_NAMES),
+                                series: class_series_3d(&first_3(&rep), &labels, &CLASS_NAMES),
                                 note: None,
                             }
                         } else {
@@ -112,7 +124,7 @@ impl Snapshots {
                                 title,
                                 x_label: "h1".into(),
                                 y_label: "h2".into(),
-                                series: class_series_2d(&first_2(rep), labels, &CLASS_NAMES),
+                                series: class_series_2d(&first_2(&rep), &labels, &CLASS_NAMES),
                                 note: None,
                             }
                         }
@@ -129,6 +141,61 @@ impl StepObserver<Mlp> for Snapshots {
     fn after_backward(&mut self, view: &StepView<'_, Mlp>) {
         if view.batch == 0 && (view.epoch - 1).is_multiple_of(self.every) {
             self.take(view.epoch - 1, &view.model.valid());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::tensor::Device;
+
+    /// The points of a point panel, as bit patterns, in a fixed order.
+    fn points(panel: &Panel) -> Vec<[u32; 3]> {
+        let mut out: Vec<[u32; 3]> = match panel {
+            Panel::Scatter3 { series, .. } => series
+                .iter()
+                .flat_map(|s| s.points.iter().map(|p| p.map(f32::to_bits)))
+                .collect(),
+            other => panic!("a 3-D point panel, not {other:?}"),
+        };
+        out.sort_unstable();
+        out
+    }
+
+    #[test]
+    fn both_panels_of_every_frame_show_the_same_points() {
+        let n = 1000;
+        let mut snapshots = Snapshots::new(Tensor::zeros([n, 3], &Device::flex()), 10);
+        let labels: Vec<u32> = (0..n as u32).map(|i| i % 2).collect();
+        for epoch in [0, 5] {
+            let rep = (0..n)
+                .map(|i| vec![i as f32, (i * epoch) as f32, 1.0])
+                .collect();
+            // Predictions that split the points otherwise than the true classes.
+            let predicted = (0..n as u32).map(|i| u32::from(i % 3 == 0)).collect();
+            snapshots
+                .frames
+                .push((epoch, vec![rep, Vec::new()], predicted));
+        }
+        let figures = snapshots.figures("net", &labels);
+        assert_eq!(figures.len(), 2);
+        let mut first_points = Vec::new();
+        for figure in &figures {
+            let [true_classes, predicted] = &figure.panels[..] else {
+                panic!("two panels for the one drawn layer");
+            };
+            let shown = points(true_classes);
+            assert!(shown.len() <= MAX_FRAME_POINTS, "{} points", shown.len());
+            assert!(shown.len() > MAX_FRAME_POINTS / 2, "{} points", shown.len());
+            assert_eq!(shown, points(predicted));
+            // The same points (by index, the first coordinate) in every frame.
+            let indices: Vec<u32> = shown.iter().map(|p| f32::from_bits(p[0]) as u32).collect();
+            if first_points.is_empty() {
+                first_points = indices;
+            } else {
+                assert_eq!(indices, first_points);
+            }
         }
     }
 }
