@@ -3,8 +3,11 @@
 
 pub mod blocks;
 pub mod ffnet;
+mod linear;
 pub mod logreg;
 mod mlp;
+#[cfg(feature = "flex")]
+mod on_flex;
 mod presets;
 pub mod saved;
 pub mod scratch;
@@ -15,6 +18,7 @@ pub use blocks::{
     torch_default_init,
 };
 pub use ffnet::{BatchedFFNet, FFNet, FFNetForward, calc_gradients};
+pub use linear::linear;
 pub use logreg::{SoftmaxGradients, SoftmaxRegression};
 pub use mlp::{Activation, LayerInit, Mlp, MlpConfig, MlpOutput};
 pub use presets::{SandwichModel, Spirals3dModel, VanishingModel};

@@ -7,6 +7,7 @@ use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
+use crate::linear::linear;
 use crate::sigmoid::sigmoid;
 
 /// The non-linearity applied after every hidden linear layer (never after the output layer).
@@ -271,7 +272,7 @@ pub struct MlpOutput {
 impl Mlp {
     /// Hidden layer `i`: linear, batch norm if any, activation.
     fn hidden_layer(&self, i: usize, x: Tensor<2>) -> Tensor<2> {
-        let y = self.layers[i].forward(x);
+        let y = linear(&self.layers[i], x);
         let y = match self.norms.get(i) {
             Some(norm) => norm.forward(y),
             None => y,
@@ -283,7 +284,7 @@ impl Mlp {
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
         let last = self.layers.len() - 1;
         let x = (0..last).fold(x, |x, i| self.hidden_layer(i, x));
-        self.layers[last].forward(x)
+        linear(&self.layers[last], x)
     }
 
     /// The logits together with every hidden representation.
@@ -296,7 +297,7 @@ impl Mlp {
             hidden.push(x.clone());
         }
         MlpOutput {
-            logits: self.layers[last].forward(x),
+            logits: linear(&self.layers[last], x),
             hidden,
         }
     }

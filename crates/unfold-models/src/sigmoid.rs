@@ -28,21 +28,16 @@ pub fn sigmoid<const D: usize>(x: Tensor<D>) -> Tensor<D> {
 
 #[cfg(feature = "flex")]
 mod flex {
+    use burn::backend::Flex;
     use burn::backend::autodiff::checkpoint::base::Checkpointer;
     use burn::backend::autodiff::checkpoint::strategy::NoCheckpointing;
     use burn::backend::autodiff::grads::Gradients;
     use burn::backend::autodiff::ops::{Backward, Ops, OpsKind, unary};
     use burn::backend::flex::FlexTensor;
-    use burn::backend::{
-        Autodiff, BackendTensor, DispatchAutodiffContext, DispatchTensor, DispatchTensorKind, Flex,
-        GradientCheckpointingStrategy,
-    };
-    use burn::tensor::{DType, Tensor};
+    use burn::tensor::Tensor;
     use rayon::prelude::*;
 
-    /// Elements per task on the CPU pool, and the smallest tensor that takes this path: a
-    /// chunk's `exp`s outweigh its scheduling; a batch of 64 × 512 is four chunks.
-    pub(super) const CHUNK: usize = 8 * 1024;
+    use crate::on_flex::{CHUNK, FlexAutodiff, OnFlex, contiguous, values, values_mut};
 
     /// burn-flex 0.22.1's `sigmoid_f32`, operation for operation: stable on both sides of 0.
     #[inline]
@@ -55,44 +50,31 @@ mod flex {
         }
     }
 
-    /// The sigmoid of a large enough `f32` tensor on `flex` without gradient checkpointing;
-    /// anything else back as it came, for Burn's.
+    /// The sigmoid of a tensor of [`CHUNK`] or more `f32` values on `flex` without gradient
+    /// checkpointing; anything else back as it came, for Burn's.
     // The tensor moves out either way; boxing it would allocate on every call for nothing.
     #[allow(clippy::result_large_err)]
     pub(super) fn sigmoid<const D: usize>(x: Tensor<D>) -> Result<Tensor<D>, Tensor<D>> {
-        if x.dtype() != DType::F32 || x.shape().num_elements() < CHUNK {
+        if x.shape().num_elements() < CHUNK {
             return Err(x);
         }
-        let DispatchTensor { kind, autodiff } = x.into_dispatch();
-        let kind = match (kind, autodiff) {
-            (
-                DispatchTensorKind::Flex(BackendTensor::Float(x)),
-                DispatchAutodiffContext::Disabled,
-            ) => {
-                return Ok(Tensor::from_primitive::<Flex>(forward(x)));
+        match OnFlex::of(x) {
+            OnFlex::Plain(x) => Ok(Tensor::from_primitive::<Flex>(forward(x))),
+            OnFlex::Autodiff(x) => {
+                let (x, node) = x.into_parts();
+                let s = forward(x);
+                let s = match SigmoidBackward
+                    .prepare::<NoCheckpointing>([node])
+                    .compute_bound()
+                    .stateful()
+                {
+                    OpsKind::Tracked(prep) => prep.finish(s.clone(), s),
+                    OpsKind::UnTracked(prep) => prep.finish(s),
+                };
+                Ok(Tensor::from_primitive::<FlexAutodiff>(s))
             }
-            (
-                DispatchTensorKind::Autodiff(inner),
-                DispatchAutodiffContext::Enabled(GradientCheckpointingStrategy::Disabled),
-            ) => match *inner {
-                DispatchTensorKind::Flex(BackendTensor::Autodiff(x)) => {
-                    let (x, node) = x.into_parts();
-                    let s = forward(x);
-                    let s = match SigmoidBackward
-                        .prepare::<NoCheckpointing>([node])
-                        .compute_bound()
-                        .stateful()
-                    {
-                        OpsKind::Tracked(prep) => prep.finish(s.clone(), s),
-                        OpsKind::UnTracked(prep) => prep.finish(s),
-                    };
-                    return Ok(Tensor::from_primitive::<Autodiff<Flex>>(s));
-                }
-                other => DispatchTensorKind::Autodiff(Box::new(other)),
-            },
-            (kind, _) => kind,
-        };
-        Err(Tensor::from_dispatch(DispatchTensor { kind, autodiff }))
+            OnFlex::Other(x) => Err(x),
+        }
     }
 
     /// The backward step of [`sigmoid`]; its state is the forward's output `s`.
@@ -127,30 +109,6 @@ mod flex {
             .par_chunks_mut(CHUNK)
             .for_each(|x| x.iter_mut().for_each(|x| *x = sigmoid_f32(*x)));
         x
-    }
-
-    /// A strided view copied into a buffer of its own; a contiguous tensor as it is.
-    fn contiguous(t: FlexTensor) -> FlexTensor {
-        if t.layout().contiguous_offsets().is_some() {
-            t
-        } else {
-            t.to_contiguous()
-        }
-    }
-
-    /// The values of a contiguous `f32` tensor.
-    fn values(t: &FlexTensor) -> &[f32] {
-        t.as_slice().expect("a contiguous f32 tensor")
-    }
-
-    /// The values of a contiguous `f32` tensor to overwrite: in its own buffer when nothing else
-    /// holds it, else in a copy it then owns (burn-flex's copy on write).
-    fn values_mut(t: &mut FlexTensor) -> &mut [f32] {
-        let (start, end) = t
-            .layout()
-            .contiguous_offsets()
-            .expect("a contiguous tensor");
-        &mut t.storage_mut::<f32>()[start..end]
     }
 }
 

@@ -1,0 +1,156 @@
+//! A linear layer's forward pass, whose backward pass on `flex` keeps both cores busy.
+//!
+//! Burn computes the gradient of a linear layer's input as `g·Wᵀ` with `Wᵀ` a transposed view
+//! of the weight. The `gemm` crate behind burn-flex takes that operand with a row stride and
+//! packs all of it on the calling thread before it splits the product over the CPU pool: in
+//! the deep sigmoid network of the vanishing-gradient study that packing was a fifth of a
+//! training step, with the second core idle. On `flex`, [`linear`] records Burn's own linear
+//! operation (the same forward, weight and bias gradients) but hands `gemm` the transposed
+//! weight as a contiguous matrix, transposed in tiles over the CPU pool, which `gemm` needs
+//! not pack.
+//!
+//! The products are the same bit for bit: `gemm` splits and orders the sums by the matrices'
+//! sizes, not their layout, once it takes its blocked path. It does not for products so
+//! small that it takes another path (a vector product, a small-tile kernel: an input or batch
+//! of one, a batch × input of 256 or less, or fewer than 3 outputs), and those keep Burn's
+//! operation; the tests compare both with Burn's over a grid of sizes. So do other devices and
+//! float types and autodiff with gradient checkpointing.
+
+use burn::nn::Linear;
+use burn::tensor::Tensor;
+
+/// `layer`'s output for a batch `x` of shape `[batch, d_input]`: Burn's `Linear::forward`,
+/// with a faster backward pass on `flex` (see the module docs).
+pub fn linear(layer: &Linear, x: Tensor<2>) -> Tensor<2> {
+    #[cfg(feature = "flex")]
+    {
+        let [batch, d_input] = x.dims();
+        let [_, d_output] = layer.weight.shape().dims::<2>();
+        if flex::takes_the_blocked_path(batch, d_input, d_output) {
+            return flex::linear(layer, x);
+        }
+    }
+    layer.forward(x)
+}
+
+#[cfg(feature = "flex")]
+mod flex {
+    use burn::backend::Flex;
+    use burn::backend::autodiff::checkpoint::base::Checkpointer;
+    use burn::backend::autodiff::checkpoint::strategy::NoCheckpointing;
+    use burn::backend::autodiff::grads::Gradients;
+    use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+    use burn::backend::flex::FlexTensor;
+    use burn::backend::ops::ModuleOps;
+    use burn::nn::Linear;
+    use burn::tensor::Tensor;
+
+    use crate::on_flex::{FlexAutodiff, OnFlex, transposed};
+
+    /// Whether `gemm` computes `g·Wᵀ` (`[batch, d_output] × [d_output, d_input]`) on its
+    /// blocked path whatever the operands' layout: not a vector product (a batch or an input of
+    /// one), not its small-tile kernel (batch × input at most 16 × 16), at least 3 terms in
+    /// each sum (`gemm` 0.19's `gemm_basic_generic`).
+    pub(super) fn takes_the_blocked_path(batch: usize, d_input: usize, d_output: usize) -> bool {
+        batch >= 2 && d_input >= 2 && d_output >= 3 && batch * d_input > 16 * 16
+    }
+
+    /// [`super::linear`] once the sizes allow it.
+    pub(super) fn linear(layer: &Linear, x: Tensor<2>) -> Tensor<2> {
+        let weight = OnFlex::of(layer.weight.val());
+        let bias = layer.bias.as_ref().map(|b| OnFlex::of(b.val()));
+        match (OnFlex::of(x), weight, bias) {
+            (OnFlex::Autodiff(x), OnFlex::Autodiff(weight), None) => {
+                let (x_tracked, weight_tracked) = (x.is_tracked(), weight.is_tracked());
+                let (x, x_node) = x.into_parts();
+                let (weight, weight_node) = weight.into_parts();
+                let state = State::keep(&x, &weight, x_tracked, weight_tracked);
+                let y = match LinearBackward
+                    .prepare::<NoCheckpointing>([x_node, weight_node])
+                    .compute_bound()
+                    .stateful()
+                {
+                    OpsKind::Tracked(prep) => prep.finish(state, Flex::linear(x, weight, None)),
+                    OpsKind::UnTracked(prep) => prep.finish(Flex::linear(x, weight, None)),
+                };
+                Tensor::from_primitive::<FlexAutodiff>(y)
+            }
+            (OnFlex::Autodiff(x), OnFlex::Autodiff(weight), Some(OnFlex::Autodiff(bias))) => {
+                let (x_tracked, weight_tracked) = (x.is_tracked(), weight.is_tracked());
+                let (x, x_node) = x.into_parts();
+                let (weight, weight_node) = weight.into_parts();
+                let (bias, bias_node) = bias.into_parts();
+                let state = State::keep(&x, &weight, x_tracked, weight_tracked);
+                let y = match LinearBackward
+                    .prepare::<NoCheckpointing>([x_node, weight_node, bias_node])
+                    .compute_bound()
+                    .stateful()
+                {
+                    OpsKind::Tracked(prep) => {
+                        prep.finish(state, Flex::linear(x, weight, Some(bias)))
+                    }
+                    OpsKind::UnTracked(prep) => prep.finish(Flex::linear(x, weight, Some(bias))),
+                };
+                Tensor::from_primitive::<FlexAutodiff>(y)
+            }
+            // No autodiff (a forward pass only) or not all on `flex`: Burn's own.
+            (x, weight, bias) => burn::tensor::module::linear(
+                x.into_tensor(),
+                weight.into_tensor(),
+                bias.map(OnFlex::into_tensor),
+            ),
+        }
+    }
+
+    /// What the backward step needs, as Burn's linear operation keeps it: the input for the
+    /// weight's gradient, the weight for the input's.
+    #[derive(Clone, Debug)]
+    struct State {
+        x: Option<FlexTensor>,
+        weight: Option<FlexTensor>,
+    }
+
+    impl State {
+        fn keep(
+            x: &FlexTensor,
+            weight: &FlexTensor,
+            x_tracked: bool,
+            weight_tracked: bool,
+        ) -> Self {
+            State {
+                x: weight_tracked.then(|| x.clone()),
+                weight: x_tracked.then(|| weight.clone()),
+            }
+        }
+    }
+
+    /// The backward step of [`linear`], with (`N` = 3) or without (`N` = 2) a bias.
+    #[derive(Debug)]
+    struct LinearBackward;
+
+    impl<const N: usize> Backward<Flex, N> for LinearBackward {
+        type State = State;
+
+        fn backward(self, ops: Ops<State, N>, grads: &mut Gradients, _: &mut Checkpointer) {
+            let grad = grads.consume::<Flex>(&ops.node);
+            let [x_node, weight_node, bias_node] = {
+                let mut parents = ops.parents.into_iter();
+                [parents.next(), parents.next(), parents.next()].map(Option::flatten)
+            };
+            // In Burn's order: the input's gradient, the weight's, the bias's.
+            if let Some(node) = x_node {
+                let weight = ops.state.weight.expect("kept when the input is tracked");
+                // Burn's `linear_x_backward` is `linear(g, Wᵀ)` with `Wᵀ` a view.
+                let dx = Flex::linear(grad.clone(), transposed(weight), None);
+                grads.register::<Flex>(node.id, dx);
+            }
+            if let Some(node) = weight_node {
+                let x = ops.state.x.expect("kept when the weight is tracked");
+                grads.register::<Flex>(node.id, Flex::linear_weight_backward(x, grad.clone()));
+            }
+            if let Some(node) = bias_node {
+                grads.register::<Flex>(node.id, Flex::linear_bias_backward(grad));
+            }
+        }
+    }
+}
