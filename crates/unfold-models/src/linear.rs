@@ -7,7 +7,8 @@
 //! training step, with the second core idle. On `flex`, [`linear`] records Burn's own linear
 //! operation (the same forward, weight and bias gradients) but hands `gemm` the transposed
 //! weight as a contiguous matrix, transposed in tiles over the CPU pool, which `gemm` needs
-//! not pack.
+//! not pack. Only where `gemm` splits the product over several threads: on one thread its
+//! packing is as fast as the transposed copy, and faster.
 //!
 //! The products are the same bit for bit: `gemm` splits and orders the sums by the matrices'
 //! sizes, not their layout, once it takes its blocked path. It does not for products so
@@ -26,7 +27,9 @@ pub fn linear(layer: &Linear, x: Tensor<2>) -> Tensor<2> {
     {
         let [batch, d_input] = x.dims();
         let [_, d_output] = layer.weight.shape().dims::<2>();
-        if flex::takes_the_blocked_path(batch, d_input, d_output) {
+        if flex::takes_the_blocked_path(batch, d_input, d_output)
+            && flex::splits_over_the_pool(batch, d_input, d_output)
+        {
             return flex::linear(layer, x);
         }
     }
@@ -53,6 +56,15 @@ mod flex {
     /// each sum (`gemm` 0.19's `gemm_basic_generic`).
     pub(super) fn takes_the_blocked_path(batch: usize, d_input: usize, d_output: usize) -> bool {
         batch >= 2 && d_input >= 2 && d_output >= 3 && batch * d_input > 16 * 16
+    }
+
+    /// Whether `gemm` splits `g·Wᵀ` over the CPU pool, which its packing on the calling thread
+    /// then holds up: a pool of several threads and a product of at least `gemm` 0.19's
+    /// threading threshold (48 · 48 · 256 multiply-adds). On one thread the transposed copy
+    /// costs more than `gemm`'s own packing (W3 on one thread: −4.5%), and the mnist study
+    /// trains its runs one per thread.
+    pub(super) fn splits_over_the_pool(batch: usize, d_input: usize, d_output: usize) -> bool {
+        rayon::current_num_threads() > 1 && batch * d_input * d_output >= 48 * 48 * 256
     }
 
     /// [`super::linear`] once the sizes allow it.
@@ -152,5 +164,32 @@ mod flex {
                 grads.register::<Flex>(node.id, Flex::linear_bias_backward(grad));
             }
         }
+    }
+}
+
+#[cfg(all(test, feature = "flex"))]
+mod tests {
+    use super::flex::{splits_over_the_pool, takes_the_blocked_path};
+
+    #[test]
+    fn the_faster_path_is_for_large_products_on_several_threads() {
+        let pool = |threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("a pool")
+        };
+        // W4's hidden layers and W3's: split over two threads, not over one.
+        for [batch, d_input, d_output] in [[64, 512, 1024], [64, 1024, 512], [128, 400, 400]] {
+            assert!(takes_the_blocked_path(batch, d_input, d_output));
+            assert!(pool(2).install(|| splits_over_the_pool(batch, d_input, d_output)));
+            assert!(!pool(1).install(|| splits_over_the_pool(batch, d_input, d_output)));
+        }
+        // `gemm`'s other paths: a batch of one, batch × input ≤ 256, fewer than 3 outputs.
+        assert!(!takes_the_blocked_path(1, 1024, 512));
+        assert!(!takes_the_blocked_path(16, 16, 512));
+        assert!(!takes_the_blocked_path(800, 3, 2));
+        // W3's output layer: too small for `gemm` to split.
+        assert!(!pool(2).install(|| splits_over_the_pool(128, 400, 10)));
     }
 }

@@ -102,32 +102,39 @@ fn outputs_and_gradients_match_burns_linear_bit_for_bit() {
         frozen,
         checkpointed,
     });
-    for batch in [1, 2, 3, 16, 17, 64, 128] {
-        for d_input in [1, 2, 3, 16, 17, 100, 400] {
-            for d_output in [1, 2, 3, 10, 64] {
-                for case in cases {
-                    let sizes = [batch, d_input, d_output];
-                    let ours = run(linear, sizes, case);
-                    let burns = run(Linear::forward, sizes, case);
-                    for (what, (a, b)) in [
-                        "output",
-                        "input gradient",
-                        "weight gradient",
-                        "bias gradient",
-                    ]
-                    .iter()
-                    .zip(ours.iter().zip(&burns))
-                    {
-                        assert!(a == b, "{what} differs for {sizes:?}, {case:?}");
-                    }
-                    assert_eq!(
-                        ours[1].is_empty(),
-                        !case.input_tracked,
-                        "{sizes:?} {case:?}"
-                    );
-                    assert_eq!(ours[2].is_empty(), case.frozen, "{sizes:?} {case:?}");
-                }
+    let grid = [1, 2, 3, 16, 17, 64, 128].into_iter().flat_map(|batch| {
+        [1, 2, 3, 16, 17, 100, 400]
+            .into_iter()
+            .flat_map(move |d_input| {
+                [1, 2, 3, 10, 64].map(move |d_output| [batch, d_input, d_output])
+            })
+    });
+    // Products large enough for `gemm` to split them over the pool, as W3's and W4's.
+    let large = [
+        [64, 512, 1024],
+        [64, 1024, 512],
+        [128, 400, 400],
+        [33, 1001, 37],
+    ];
+    for sizes in grid.chain(large) {
+        for case in cases {
+            let ours = run(linear, sizes, case);
+            let burns = run(Linear::forward, sizes, case);
+            let parts = [
+                "output",
+                "input gradient",
+                "weight gradient",
+                "bias gradient",
+            ];
+            for (what, (a, b)) in parts.iter().zip(ours.iter().zip(&burns)) {
+                assert!(a == b, "{what} differs for {sizes:?}, {case:?}");
             }
+            assert_eq!(
+                ours[1].is_empty(),
+                !case.input_tracked,
+                "{sizes:?} {case:?}"
+            );
+            assert_eq!(ours[2].is_empty(), case.frozen, "{sizes:?} {case:?}");
         }
     }
 }
