@@ -364,6 +364,44 @@ pub fn mean_pm_std(run: &RunMetrics, metric: &str) -> Option<String> {
     })
 }
 
+/// The headline metric of a combined result (test accuracy, else train accuracy, else the
+/// final loss) and the runs that have it across seeds, best mean first: the order of the
+/// "Across seeds" table, the terminal summary and the seeds figure.
+pub(crate) fn ranked_runs(metrics: &Metrics) -> (&'static str, Vec<(&String, SeedStats)>) {
+    let metric = if metrics.runs.values().any(|r| r.test_accuracy.is_some()) {
+        "test_accuracy"
+    } else if metrics.runs.values().any(|r| r.train_accuracy.is_some()) {
+        "train_accuracy"
+    } else {
+        "final_loss"
+    };
+    let stats_of = |run: &RunMetrics| -> Option<SeedStats> {
+        let values: Vec<f64> = run
+            .extra
+            .get("per_seed")?
+            .as_array()?
+            .iter()
+            .filter_map(|row| row.get(metric)?.as_f64())
+            .collect();
+        SeedStats::of(&values)
+    };
+    let mut ranked: Vec<(&String, SeedStats)> = metrics
+        .runs
+        .iter()
+        .filter_map(|(name, run)| Some((name, stats_of(run)?)))
+        .collect();
+    let higher_is_better = metric.contains("accuracy");
+    ranked.sort_by(|a, b| {
+        let order = a.1.mean.total_cmp(&b.1.mean);
+        if higher_is_better {
+            order.reverse()
+        } else {
+            order
+        }
+    });
+    (metric, ranked)
+}
+
 /// The parts of a combined result's report: the setup sentence's seeds, the note on every
 /// answer, and the "Across seeds" section. Called by [`build_report`].
 pub(crate) fn annotate(report: &mut Report, metrics: &Metrics, seeds: &[u64]) {
@@ -402,23 +440,7 @@ pub(crate) fn annotate(report: &mut Report, metrics: &Metrics, seeds: &[u64]) {
          intervals do not overlap.",
         list(seeds)
     ));
-    let metric = if metrics.runs.values().any(|r| r.test_accuracy.is_some()) {
-        "test_accuracy"
-    } else if metrics.runs.values().any(|r| r.train_accuracy.is_some()) {
-        "train_accuracy"
-    } else {
-        "final_loss"
-    };
-    let stats_of = |run: &RunMetrics| -> Option<SeedStats> {
-        let values: Vec<f64> = run
-            .extra
-            .get("per_seed")?
-            .as_array()?
-            .iter()
-            .filter_map(|row| row.get(metric)?.as_f64())
-            .collect();
-        SeedStats::of(&values)
-    };
+    let (metric, ranked) = ranked_runs(metrics);
     let show = |v: f64| {
         if metric.contains("accuracy") {
             percent(Some(v))
@@ -426,20 +448,6 @@ pub(crate) fn annotate(report: &mut Report, metrics: &Metrics, seeds: &[u64]) {
             format!("{v:.4}")
         }
     };
-    let mut ranked: Vec<(&String, SeedStats)> = metrics
-        .runs
-        .iter()
-        .filter_map(|(name, run)| Some((name, stats_of(run)?)))
-        .collect();
-    let higher_is_better = metric.contains("accuracy");
-    ranked.sort_by(|a, b| {
-        let order = a.1.mean.total_cmp(&b.1.mean);
-        if higher_is_better {
-            order.reverse()
-        } else {
-            order
-        }
-    });
     let rows: Vec<Vec<String>> = ranked
         .iter()
         .take(SHOWN_RUNS)

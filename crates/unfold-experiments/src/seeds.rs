@@ -19,7 +19,7 @@ use crate::plots::{file_name, save};
 use crate::results::{Metrics, Report, RunMetrics, prepare_output_dir};
 use crate::runner::{build_report, checked, read_metrics, run_in};
 use crate::seed_stats::{
-    ANSWERS_KEY, SHOWN_RUNS, aggregate, answers_by_seed, mean_pm_std, seed_folder,
+    ANSWERS_KEY, SHOWN_RUNS, aggregate, answers_by_seed, mean_pm_std, ranked_runs, seed_folder,
 };
 
 /// The most seeds one command runs.
@@ -158,7 +158,7 @@ pub fn run<E: Experiment>(
         ANSWERS_KEY.into(),
         serde_json::to_value(answers_by_seed(&combined_report, &seed_reports))?,
     );
-    let figure = seeds_figure(&per_seed, dir)?;
+    let figure = seeds_figure(&per_seed, &metrics, dir)?;
     metrics.figures = vec![file_name(&figure)];
     metrics.captions = BTreeMap::from([(
         file_name(&figure),
@@ -185,14 +185,24 @@ pub fn run<E: Experiment>(
     })
 }
 
-/// One terminal line per run: mean ± std of its accuracy (or loss) and the seed count.
+/// The runs in the order the report's "Across seeds" table ranks them (best mean first), then
+/// any it cannot rank, by name.
+fn display_order(metrics: &Metrics) -> Vec<&String> {
+    let mut names: Vec<&String> = ranked_runs(metrics).1.into_iter().map(|(n, _)| n).collect();
+    let unranked: Vec<&String> = metrics.runs.keys().filter(|n| !names.contains(n)).collect();
+    names.extend(unranked);
+    names
+}
+
+/// One terminal line per run, best first: mean ± std of its accuracy (or loss) and the seed
+/// count.
 fn summary(metrics: &Metrics) -> Vec<String> {
     let width = metrics.runs.keys().map(String::len).max().unwrap_or(0);
-    metrics
-        .runs
-        .iter()
+    display_order(metrics)
+        .into_iter()
         .take(SHOWN_RUNS)
-        .map(|(name, run)| {
+        .map(|name| {
+            let run = &metrics.runs[name];
             let mut line = format!("{name:<width$}");
             for (label, metric) in [("test", "test_accuracy"), ("loss", "final_loss")] {
                 if let Some(text) = mean_pm_std(run, metric) {
@@ -210,15 +220,17 @@ fn summary(metrics: &Metrics) -> Vec<String> {
         .collect()
 }
 
-/// The median curve of every run with thin lines at the lowest and highest seed: loss and
-/// accuracy (test where there is a test set).
-fn seeds_figure(per_seed: &[(u64, Metrics)], dir: &Path) -> anyhow::Result<std::path::PathBuf> {
-    let names: Vec<&String> = per_seed[0]
-        .1
-        .runs
-        .iter()
-        .filter(|(_, r)| !r.curves.epoch.is_empty())
-        .map(|(n, _)| n)
+/// The median curve of every run (the first [`SHOWN_RUNS`] in the report's order) with thin
+/// lines at the lowest and highest seed: loss and accuracy (test where there is a test set).
+fn seeds_figure(
+    per_seed: &[(u64, Metrics)],
+    combined: &Metrics,
+    dir: &Path,
+) -> anyhow::Result<std::path::PathBuf> {
+    let first = &per_seed[0].1.runs;
+    let names: Vec<&String> = display_order(combined)
+        .into_iter()
+        .filter(|name| first.get(*name).is_some_and(|r| !r.curves.epoch.is_empty()))
         .take(SHOWN_RUNS)
         .collect();
     let panel = |title: &str,
@@ -343,5 +355,60 @@ mod tests {
             );
         }
         assert!(parse_seeds("2", u64::MAX).is_err());
+    }
+
+    /// One seed's results: runs named by their test accuracy.
+    fn seed_metrics(seed: u64, accuracies: &[(&str, f64)]) -> Metrics {
+        use crate::results::{Manifest, Status};
+        Metrics {
+            schema_version: crate::schema::METRICS_SCHEMA_VERSION,
+            experiment: "mnist".into(),
+            status: Status::Ok,
+            backend: "flex".into(),
+            device: "CPU".into(),
+            profile: "quick".into(),
+            seed,
+            wall_seconds: 0.0,
+            manifest: Manifest::finish(String::new()),
+            config: serde_json::Value::Null,
+            changed: Default::default(),
+            runs: accuracies
+                .iter()
+                .map(|(name, accuracy)| {
+                    let run = RunMetrics {
+                        test_accuracy: Some(*accuracy + seed as f64 * 0.001),
+                        final_loss: Some(1.0 - accuracy),
+                        ..Default::default()
+                    };
+                    (name.to_string(), run)
+                })
+                .collect(),
+            figures: Vec::new(),
+            captions: Default::default(),
+            extra: Default::default(),
+        }
+    }
+
+    #[test]
+    fn the_summary_lists_runs_best_first_as_the_report_ranks_them() {
+        let runs = [
+            ("adam", 0.90),
+            ("rmsprop", 0.97),
+            ("sgd", 0.80),
+            ("zero_init", 0.95),
+        ];
+        let per_seed: Vec<(u64, Metrics)> = (1..=3).map(|s| (s, seed_metrics(s, &runs))).collect();
+        let combined = aggregate(&per_seed).unwrap();
+        let order: Vec<String> = summary(&combined)
+            .iter()
+            .map(|line| line.split_whitespace().next().unwrap().to_string())
+            .collect();
+        assert_eq!(order, ["rmsprop", "zero_init", "adam", "sgd"]);
+        let ranked: Vec<&String> = ranked_runs(&combined)
+            .1
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(ranked, display_order(&combined));
     }
 }

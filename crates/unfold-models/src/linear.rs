@@ -1,21 +1,22 @@
 //! A linear layer's forward pass, whose backward pass on `flex` keeps both cores busy.
 //!
-//! Burn computes the gradient of a linear layer's input as `g·Wᵀ` with `Wᵀ` a transposed view
+//! Burn computes the gradient of a linear layer's input as `g·Wᵀ`, with `Wᵀ` a transposed view
 //! of the weight. The `gemm` crate behind burn-flex takes that operand with a row stride and
-//! packs all of it on the calling thread before it splits the product over the CPU pool: in
-//! the deep sigmoid network of the vanishing-gradient study that packing was a fifth of a
-//! training step, with the second core idle. On `flex`, [`linear`] records Burn's own linear
-//! operation (the same forward, weight and bias gradients) but hands `gemm` the transposed
-//! weight as a contiguous matrix, transposed in tiles over the CPU pool, which `gemm` needs
-//! not pack. Only where `gemm` splits the product over several threads: on one thread its
-//! packing is as fast as the transposed copy, and faster.
+//! packs all of it on the calling thread before it splits the product over the CPU pool. In
+//! the deep sigmoid network of the vanishing-gradient study, that packing was about a fifth
+//! of a training step, with the second core idle. On `flex`, [`linear`] records Burn's own
+//! linear operation (the same forward pass, the same weight and bias gradients) but hands
+//! `gemm` the transposed weight as a contiguous matrix, copied in tiles over the CPU pool,
+//! which `gemm` need not pack. It does so only where `gemm` splits the product over several
+//! threads: on one thread, `gemm`'s own packing is faster than the copy.
 //!
-//! The products are the same bit for bit: `gemm` splits and orders the sums by the matrices'
-//! sizes, not their layout, once it takes its blocked path. It does not for products so
-//! small that it takes another path (a vector product, a small-tile kernel: an input or batch
-//! of one, a batch × input of 256 or less, or fewer than 3 outputs), and those keep Burn's
-//! operation; the tests compare both with Burn's over a grid of sizes. So do other devices and
-//! float types and autodiff with gradient checkpointing.
+//! The products are the same bit for bit: once `gemm` takes its blocked path, it splits and
+//! orders each sum by the matrices' sizes, not by their layout. Products small enough for
+//! `gemm` to take another path (a vector product for a batch or an input of one, a small-tile
+//! kernel for a batch × input of 256 or less, another for sums of fewer than 3 terms) keep
+//! Burn's operation; the tests compare both kinds with Burn's over a grid of sizes. Other
+//! devices and float types, and autodiff with gradient checkpointing, keep Burn's operation
+//! too.
 
 use burn::nn::Linear;
 use burn::tensor::Tensor;
