@@ -43,7 +43,7 @@ mod flex {
     use burn::backend::autodiff::checkpoint::base::Checkpointer;
     use burn::backend::autodiff::checkpoint::strategy::NoCheckpointing;
     use burn::backend::autodiff::grads::Gradients;
-    use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+    use burn::backend::autodiff::ops::{Backward, NodeGuard, Ops, OpsKind};
     use burn::backend::flex::FlexTensor;
     use burn::backend::ops::ModuleOps;
     use burn::nn::Linear;
@@ -72,47 +72,51 @@ mod flex {
     pub(super) fn linear(layer: &Linear, x: Tensor<2>) -> Tensor<2> {
         let weight = OnFlex::of(layer.weight.val());
         let bias = layer.bias.as_ref().map(|b| OnFlex::of(b.val()));
-        match (OnFlex::of(x), weight, bias) {
-            (OnFlex::Autodiff(x), OnFlex::Autodiff(weight), None) => {
-                let (x_tracked, weight_tracked) = (x.is_tracked(), weight.is_tracked());
-                let (x, x_node) = x.into_parts();
-                let (weight, weight_node) = weight.into_parts();
-                let state = State::keep(&x, &weight, x_tracked, weight_tracked);
-                let y = match LinearBackward
-                    .prepare::<NoCheckpointing>([x_node, weight_node])
-                    .compute_bound()
-                    .stateful()
-                {
-                    OpsKind::Tracked(prep) => prep.finish(state, Flex::linear(x, weight, None)),
-                    OpsKind::UnTracked(prep) => prep.finish(Flex::linear(x, weight, None)),
-                };
-                Tensor::from_primitive::<FlexAutodiff>(y)
-            }
+        let (x, weight, bias) = match (OnFlex::of(x), weight, bias) {
+            (OnFlex::Autodiff(x), OnFlex::Autodiff(weight), None) => (x, weight, None),
             (OnFlex::Autodiff(x), OnFlex::Autodiff(weight), Some(OnFlex::Autodiff(bias))) => {
-                let (x_tracked, weight_tracked) = (x.is_tracked(), weight.is_tracked());
-                let (x, x_node) = x.into_parts();
-                let (weight, weight_node) = weight.into_parts();
-                let (bias, bias_node) = bias.into_parts();
-                let state = State::keep(&x, &weight, x_tracked, weight_tracked);
-                let y = match LinearBackward
-                    .prepare::<NoCheckpointing>([x_node, weight_node, bias_node])
-                    .compute_bound()
-                    .stateful()
-                {
-                    OpsKind::Tracked(prep) => {
-                        prep.finish(state, Flex::linear(x, weight, Some(bias)))
-                    }
-                    OpsKind::UnTracked(prep) => prep.finish(Flex::linear(x, weight, Some(bias))),
-                };
-                Tensor::from_primitive::<FlexAutodiff>(y)
+                (x, weight, Some(bias))
             }
             // No autodiff (a forward pass only) or not all on `flex`: Burn's own.
-            (x, weight, bias) => burn::tensor::module::linear(
-                x.into_tensor(),
-                weight.into_tensor(),
-                bias.map(OnFlex::into_tensor),
-            ),
+            (x, weight, bias) => {
+                return burn::tensor::module::linear(
+                    x.into_tensor(),
+                    weight.into_tensor(),
+                    bias.map(OnFlex::into_tensor),
+                );
+            }
+        };
+        let state = State {
+            // As Burn's: the input for the weight's gradient, the weight for the input's.
+            x: weight.is_tracked().then(|| x.primitive().clone()),
+            weight: x.is_tracked().then(|| weight.primitive().clone()),
+        };
+        let (x, x_node) = x.into_parts();
+        let (weight, weight_node) = weight.into_parts();
+        match bias {
+            None => record([x_node, weight_node], state, Flex::linear(x, weight, None)),
+            Some(bias) => {
+                let (bias, bias_node) = bias.into_parts();
+                let y = Flex::linear(x, weight, Some(bias));
+                record([x_node, weight_node, bias_node], state, y)
+            }
         }
+    }
+
+    /// `y` as the output of a [`LinearBackward`] step on `nodes` (input, weight, bias if any).
+    fn record<const N: usize>(nodes: [NodeGuard; N], state: State, y: FlexTensor) -> Tensor<2>
+    where
+        LinearBackward: Backward<Flex, N, State = State>,
+    {
+        let y = match LinearBackward
+            .prepare::<NoCheckpointing>(nodes)
+            .compute_bound()
+            .stateful()
+        {
+            OpsKind::Tracked(prep) => prep.finish(state, y),
+            OpsKind::UnTracked(prep) => prep.finish(y),
+        };
+        Tensor::from_primitive::<FlexAutodiff>(y)
     }
 
     /// What the backward step needs, as Burn's linear operation keeps it: the input for the
@@ -121,20 +125,6 @@ mod flex {
     struct State {
         x: Option<FlexTensor>,
         weight: Option<FlexTensor>,
-    }
-
-    impl State {
-        fn keep(
-            x: &FlexTensor,
-            weight: &FlexTensor,
-            x_tracked: bool,
-            weight_tracked: bool,
-        ) -> Self {
-            State {
-                x: weight_tracked.then(|| x.clone()),
-                weight: x_tracked.then(|| weight.clone()),
-            }
-        }
     }
 
     /// The backward step of [`linear`], with (`N` = 3) or without (`N` = 2) a bias.
